@@ -1,0 +1,185 @@
+import type { KeyClient, KeyVaultKey } from "@azure/keyvault-keys";
+import { containsUnknown } from "./unknown";
+import { canonicalVaultUri, expirySeconds, type TenantKeyInputs } from "./tenant-key-inputs";
+import { RetriesExhaustedError, errorMessage, httpStatusOf, retryTransient, type RetryPolicy } from "./retry";
+
+/** The state a TenantKey keeps: its inputs plus the identifiers of the current key version. */
+export interface TenantKeyOutputs extends TenantKeyInputs {
+  /** Versioned key identifier (kid) of the current version. */
+  keyId: string;
+  /** Key identifier without a version: always resolves to the newest version. */
+  versionlessId: string;
+  /** The current version. */
+  version: string;
+}
+
+/** Timing of data-plane calls: retries while RBAC propagates, and long-running-operation polling. */
+export interface TenantKeyTiming {
+  retry: RetryPolicy;
+  /** Poll interval for soft delete and recovery. */
+  pollIntervalMs: number;
+}
+
+/** Pulumi's view of what changed between the stored state and new inputs. */
+export interface TenantKeyDiff {
+  changes: boolean;
+  replaces: string[];
+  stables: string[];
+  deleteBeforeReplace: boolean;
+}
+
+/** What MGDC needs to encrypt drops and we need to unwrap their keys. */
+export const TENANT_KEY_OPERATIONS = ["encrypt", "decrypt", "wrapKey", "unwrapKey"] as const;
+/** MGDC requires RSA 2048. */
+export const TENANT_KEY_SIZE = 2048;
+
+/**
+ * Creates the tenant's RSA key. When a key of that name is soft-deleted (tenant removed, then added
+ * back) Key Vault answers 409; the deleted key is recovered with all its versions, then a new
+ * version with the wanted expiry is created so older drops stay decryptable.
+ */
+export async function createTenantKey(client: KeyClient, inputs: TenantKeyInputs, timing: TenantKeyTiming): Promise<TenantKeyOutputs> {
+  const key = await describeFailures("create the key", inputs, () =>
+    retryWhileRbacPropagates(async () => {
+      try {
+        return await createKeyVersion(client, inputs);
+      } catch (error) {
+        if (httpStatusOf(error) !== 409) throw error;
+        await recoverDeletedKey(client, inputs.keyName, timing);
+        return createKeyVersion(client, inputs);
+      }
+    }, timing),
+  );
+  return outputsOf(inputs, key);
+}
+
+/**
+ * Applies changed inputs to an existing key: a higher `rotation` creates a new version (with the
+ * new expiry; earlier versions stay enabled, older drops name them); otherwise a changed expiry is
+ * set on the current version.
+ */
+export async function updateTenantKey(
+  client: KeyClient,
+  olds: TenantKeyOutputs,
+  news: TenantKeyInputs,
+  timing: TenantKeyTiming,
+): Promise<TenantKeyOutputs> {
+  if (news.rotation > olds.rotation) {
+    const key = await describeFailures("create a new key version", news, () =>
+      retryWhileRbacPropagates(() => createKeyVersion(client, news), timing),
+    );
+    return outputsOf(news, key);
+  }
+  if (expirySeconds(news.expiresOn) !== expirySeconds(olds.expiresOn)) {
+    const key = await describeFailures(`set the expiry of version ${olds.version}`, news, () =>
+      retryWhileRbacPropagates(
+        () => client.updateKeyProperties(news.keyName, olds.version, { expiresOn: expiryDate(news.expiresOn) }),
+        timing,
+      ),
+    );
+    return outputsOf(news, key);
+  }
+  return { ...olds, ...news };
+}
+
+/**
+ * Soft-deletes the key and waits until Key Vault lists it as deleted, so a later create of the
+ * same name finds it recoverable. With purge protection it stays recoverable for the retention
+ * period. A key that is already gone counts as deleted.
+ */
+export async function deleteTenantKey(client: KeyClient, olds: TenantKeyInputs, timing: TenantKeyTiming): Promise<void> {
+  await describeFailures("delete the key", olds, () =>
+    retryWhileRbacPropagates(async () => {
+      try {
+        const poller = await client.beginDeleteKey(olds.keyName, { intervalInMs: timing.pollIntervalMs });
+        await poller.pollUntilDone();
+      } catch (error) {
+        if (httpStatusOf(error) !== 404) throw error;
+      }
+    }, timing),
+  );
+}
+
+/**
+ * Decides how a TenantKey changes. A different vault or key name is a different key, hence a
+ * replacement — created before the old one is deleted, because the names differ and a
+ * delete-before-replace would leave the tenant without a key in between. Expiry and rotation are
+ * updated in place. Values unknown during a preview count as changed.
+ */
+export function diffTenantKey(olds: TenantKeyOutputs, news: Record<string, unknown>): TenantKeyDiff {
+  const differs = (property: keyof TenantKeyInputs, same: (a: never, b: never) => boolean): boolean =>
+    containsUnknown(news[property]) || !same(olds[property] as never, news[property] as never);
+
+  const replaces: string[] = [];
+  if (differs("vaultUri", (a: string, b: string) => canonicalVaultUri(a) === canonicalVaultUri(b))) replaces.push("vaultUri");
+  if (differs("keyName", (a: string, b: string) => a.toLowerCase() === b.toLowerCase())) replaces.push("keyName");
+  const updates: string[] = [];
+  if (differs("expiresOn", (a: string, b: string) => expirySeconds(a) === expirySeconds(b))) updates.push("expiresOn");
+  if (differs("rotation", (a: number, b: number | undefined) => a === (b ?? 0))) updates.push("rotation");
+
+  const stables = replaces.length === 0 ? ["keyName", "vaultUri", "versionlessId"] : [];
+  return { changes: replaces.length + updates.length > 0, replaces, stables, deleteBeforeReplace: false };
+}
+
+function createKeyVersion(client: KeyClient, inputs: TenantKeyInputs): Promise<KeyVaultKey> {
+  return client.createRsaKey(inputs.keyName, {
+    keySize: TENANT_KEY_SIZE,
+    keyOps: [...TENANT_KEY_OPERATIONS],
+    expiresOn: expiryDate(inputs.expiresOn),
+    enabled: true,
+  });
+}
+
+async function recoverDeletedKey(client: KeyClient, keyName: string, timing: TenantKeyTiming): Promise<void> {
+  const poller = await client.beginRecoverDeletedKey(keyName, { intervalInMs: timing.pollIntervalMs });
+  await poller.pollUntilDone();
+}
+
+function expiryDate(expiresOn: string): Date {
+  const seconds = expirySeconds(expiresOn);
+  if (seconds === undefined) throw new Error(`expiresOn ${JSON.stringify(expiresOn)} is not an ISO-8601 date or date-time with offset`);
+  return new Date(seconds * 1000);
+}
+
+function outputsOf(inputs: TenantKeyInputs, key: KeyVaultKey): TenantKeyOutputs {
+  const keyId = key.id ?? key.key?.kid;
+  const version = key.properties.version;
+  if (!keyId || !version) {
+    throw new Error(`Key Vault key "${inputs.keyName}" in vault ${inputs.vaultUri}: the service returned no key id or version`);
+  }
+  return { ...inputs, keyId, version, versionlessId: keyId.slice(0, keyId.length - version.length - 1) };
+}
+
+/**
+ * 403 right after a role assignment is RBAC propagation (ForbiddenByRbac), which settles within
+ * about ten minutes; a firewall 403 will not, so it fails at once.
+ */
+export function isRbacPropagationError(error: unknown): boolean {
+  return httpStatusOf(error) === 403 && !/ForbiddenByFirewall|Client address is not authorized/i.test(errorMessage(error));
+}
+
+function retryWhileRbacPropagates<T>(operation: () => Promise<T>, timing: TenantKeyTiming): Promise<T> {
+  return retryTransient(operation, isRbacPropagationError, timing.retry);
+}
+
+async function describeFailures<T>(action: string, inputs: TenantKeyInputs, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw new Error(tenantKeyFailureMessage(action, inputs, error), { cause: error });
+  }
+}
+
+/** One line naming the key, the vault, what we tried and why it failed. */
+export function tenantKeyFailureMessage(action: string, inputs: Pick<TenantKeyInputs, "keyName" | "vaultUri">, error: unknown): string {
+  const subject = `Key Vault key "${inputs.keyName}" in vault ${inputs.vaultUri}: could not ${action}`;
+  if (error instanceof RetriesExhaustedError) {
+    return `${subject}: ${oneLine(errorMessage(error.lastError))} (still failing after ${error.attempts} attempts over ${Math.round(error.waitedMs / 1000)} s; ` +
+      `check that the deploying identity holds "Key Vault Crypto Officer" on the vault)`;
+  }
+  return `${subject}: ${oneLine(errorMessage(error))}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}

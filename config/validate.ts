@@ -1,0 +1,247 @@
+import type { z } from "zod";
+import { DAY_MS, addUtcMonths, isoSeconds, parseInstant } from "./dates";
+import {
+  FACTORY_NAME,
+  RESOURCE_GROUP_NAME,
+  STORAGE_ACCOUNT_NAME,
+  VAULT_NAME,
+  defaultNames,
+  factoryNameFor,
+  type NameRule,
+} from "./names";
+import { NAMESPACE, rawConfigSchema, type AggregationType, type RawConfig, type RawTenant } from "./schema";
+
+/** A config problem: one field, one rule. The message is what the user sees. */
+export class ConfigError extends Error {
+  constructor(
+    /** Path below the namespace, e.g. `tenants[1].keyExpiresOn`. */
+    readonly field: string,
+    /** The rule the value breaks. */
+    readonly rule: string,
+  ) {
+    super(`${NAMESPACE}:${field}: ${rule}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** A customer tenant, validated and with every default applied. */
+export interface TenantConfig {
+  /** Tenant GUID in lower case (Key Vault and container names are case-insensitive / lowercase). */
+  id: string;
+  label?: string;
+  keyExpiresOn: string;
+  keyRotation: number;
+  aggregationType: AggregationType;
+  lookbackDays: number;
+  /** Fixed RequestStartDate/RequestEndDate pair, when configured. */
+  requestWindow?: { start: string; end: string };
+  /** Weekly Monday run time, UTC. */
+  triggerTime: { hour: number; minute: number };
+  usersDataset: boolean;
+  notifyUrl?: string;
+  factoryName: string;
+}
+
+/** What the platform stack owns: app, vault, storage, resource group. */
+export interface PlatformSettings {
+  location: string;
+  resourceGroupName: string;
+  storageAccountName: string;
+  vaultName: string;
+  appDisplayName: string;
+  appSecretStartDate?: string;
+  appSecretEndDate: string;
+  deployerPrincipalType: "User" | "ServicePrincipal" | "Group";
+  blobSoftDeleteDays: number;
+}
+
+/** Single stack (platform and tenants) or a customer stack that reads the platform's outputs. */
+export type Topology = { kind: "single"; platform: PlatformSettings } | { kind: "customer"; platformStack: string; location?: string };
+
+/** The program's whole configuration after validation. */
+export interface ProgramConfig {
+  stack: string;
+  topology: Topology;
+  /** First possible trigger run; fixed so plans do not move with the clock. */
+  triggerStartTime: string;
+  tenants: TenantConfig[];
+}
+
+/** The clock the "not in the past" rules compare with; injected so tests and plans can pin it. */
+export interface ValidationContext {
+  stack: string;
+  now: Date;
+}
+
+export const DEFAULT_TRIGGER_START = "2026-01-05T00:00:00Z";
+export const DEFAULT_TRIGGER_TIME = "03:00";
+export const DEFAULT_LOOKBACK_DAYS = 14;
+export const DEFAULT_AGGREGATION: AggregationType = "Week";
+
+/** Shortest lookback that covers one aggregation period. */
+const PERIOD_DAYS: Record<AggregationType, number> = { Day: 1, Week: 7, Month: 31 };
+
+const PLATFORM_ONLY = [
+  "resourceGroupName",
+  "storageAccountName",
+  "vaultName",
+  "appDisplayName",
+  "appSecretStartDate",
+  "appSecretEndDate",
+  "deployerPrincipalType",
+  "blobSoftDeleteDays",
+] as const;
+
+/**
+ * Validates the raw `viva-partner:*` settings and applies defaults. Throws a {@link ConfigError}
+ * naming the first field that breaks a rule; nothing is declared before this returns.
+ */
+export function validateConfig(raw: Record<string, unknown>, ctx: ValidationContext): ProgramConfig {
+  const parsed = rawConfigSchema.safeParse(raw);
+  if (!parsed.success) throw fromZodIssue(parsed.error.issues[0]);
+  const cfg = parsed.data;
+  const names = defaultNames(cfg.namePrefix, ctx.stack);
+  const factoryNamePrefix = cfg.factoryNamePrefix ?? names.factoryNamePrefix;
+
+  const tenants = validateTenants(cfg.tenants, factoryNamePrefix, cfg.factoryNamePrefix ? "factoryNamePrefix" : "namePrefix", ctx.now);
+  const topology = cfg.platformStack ? customerTopology(cfg, cfg.platformStack) : { kind: "single" as const, platform: platformSettings(cfg, names, ctx.now) };
+  return { stack: ctx.stack, topology, triggerStartTime: cfg.triggerStartTime ?? DEFAULT_TRIGGER_START, tenants };
+}
+
+function customerTopology(cfg: RawConfig, platformStack: string): Topology {
+  for (const key of PLATFORM_ONLY) {
+    if (cfg[key] !== undefined) throw new ConfigError(key, "is a platform setting and is not allowed when platformStack is set (the platform stack owns it)");
+  }
+  if (cfg.tenants.length === 0) throw new ConfigError("tenants", "a customer stack (platformStack set) needs at least one tenant");
+  return { kind: "customer", platformStack, location: cfg.location };
+}
+
+function platformSettings(cfg: RawConfig, names: ReturnType<typeof defaultNames>, now: Date): PlatformSettings {
+  if (!cfg.location) throw new ConfigError("location", "is required on a platform stack: the Azure region, e.g. westeurope");
+  return {
+    location: cfg.location,
+    resourceGroupName: checkName(cfg.resourceGroupName ?? names.resourceGroupName, RESOURCE_GROUP_NAME, "resourceGroupName", cfg.resourceGroupName === undefined),
+    storageAccountName: checkName(cfg.storageAccountName ?? names.storageAccountName, STORAGE_ACCOUNT_NAME, "storageAccountName", cfg.storageAccountName === undefined),
+    vaultName: checkName(cfg.vaultName ?? names.vaultName, VAULT_NAME, "vaultName", cfg.vaultName === undefined),
+    appDisplayName: cfg.appDisplayName ?? `${cfg.namePrefix} Viva Insights connector`,
+    ...secretDates(cfg, now),
+    deployerPrincipalType: cfg.deployerPrincipalType ?? "User",
+    blobSoftDeleteDays: cfg.blobSoftDeleteDays ?? 14,
+  };
+}
+
+/**
+ * The client secret's validity. Its end date must come from config, never from the clock: a
+ * clock-derived date would differ on every run and replace the secret. `appSecretEndDate` sets it
+ * directly; otherwise it is one year after `appSecretStartDate` (the default "one year").
+ */
+function secretDates(cfg: RawConfig, now: Date): { appSecretStartDate?: string; appSecretEndDate: string } {
+  const start = cfg.appSecretStartDate === undefined ? undefined : parseInstant(cfg.appSecretStartDate)!;
+  let end: number;
+  let field: "appSecretEndDate" | "appSecretStartDate" = "appSecretEndDate";
+  if (cfg.appSecretEndDate !== undefined) {
+    end = parseInstant(cfg.appSecretEndDate)!;
+  } else if (start !== undefined) {
+    end = addUtcMonths(start, 12);
+    field = "appSecretStartDate";
+  } else {
+    const suggestion = isoSeconds(addUtcMonths(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()), 12)).slice(0, 10);
+    throw new ConfigError(
+      "appSecretEndDate",
+      `is required on a platform stack: set appSecretEndDate (e.g. ${suggestion}) or appSecretStartDate (the secret then lasts one year)`,
+    );
+  }
+  if (start !== undefined && end <= start) throw new ConfigError("appSecretEndDate", "must be after appSecretStartDate");
+  if (end <= now.getTime()) {
+    throw new ConfigError(field, field === "appSecretEndDate" ? "must be in the future (the client secret would already be expired)" : "one year after it lies in the past: the client secret would already be expired");
+  }
+  return { appSecretStartDate: start === undefined ? undefined : isoSeconds(start), appSecretEndDate: isoSeconds(end) };
+}
+
+function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixField: string, now: Date): TenantConfig[] {
+  const seen = new Map<string, number>();
+  return raws.map((raw, index) => {
+    const at = (field: string) => `tenants[${index}].${field}`;
+    const id = raw.id.toLowerCase();
+    const first = seen.get(id);
+    if (first !== undefined) throw new ConfigError(at("id"), `duplicate tenant id ${id} (also tenants[${first}]): each tenant needs its own key, container and factory`);
+    seen.set(id, index);
+
+    if (parseInstant(raw.keyExpiresOn)! <= now.getTime()) {
+      throw new ConfigError(at("keyExpiresOn"), `must be in the future (${raw.keyExpiresOn} has passed): Graph Data Connect rejects expired keys`);
+    }
+    const aggregationType = raw.aggregationType ?? DEFAULT_AGGREGATION;
+    const lookbackDays = raw.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+    if (lookbackDays < PERIOD_DAYS[aggregationType]) {
+      throw new ConfigError(at("lookbackDays"), `must be at least ${PERIOD_DAYS[aggregationType]} days for aggregationType ${aggregationType} (the window must cover one aggregation period)`);
+    }
+    const requestWindow = validateWindow(raw, aggregationType, at);
+    if (raw.notifyUrl !== undefined) checkHttpsUrl(raw.notifyUrl, at("notifyUrl"));
+
+    const factoryName = factoryNameFor(factoryNamePrefix, id);
+    if (!FACTORY_NAME.test(factoryName)) {
+      throw new ConfigError(prefixField, `gives the factory name "${factoryName}" for tenants[${index}], but ${FACTORY_NAME.rule}`);
+    }
+    const [hour, minute] = (raw.triggerTime ?? DEFAULT_TRIGGER_TIME).split(":").map(Number);
+    return {
+      id,
+      label: raw.label,
+      keyExpiresOn: raw.keyExpiresOn,
+      keyRotation: raw.keyRotation ?? 0,
+      aggregationType,
+      lookbackDays,
+      requestWindow,
+      triggerTime: { hour, minute },
+      usersDataset: raw.usersDataset ?? false,
+      notifyUrl: raw.notifyUrl,
+      factoryName,
+    };
+  });
+}
+
+/** Seed: a fixed RequestStartDate/RequestEndDate pair must span at least one aggregation period. */
+function validateWindow(raw: RawTenant, aggregation: AggregationType, at: (f: string) => string): TenantConfig["requestWindow"] {
+  if (raw.requestStartDate === undefined && raw.requestEndDate === undefined) return undefined;
+  if (raw.requestStartDate === undefined) throw new ConfigError(at("requestStartDate"), "is required when requestEndDate is set (a fixed window needs both dates)");
+  if (raw.requestEndDate === undefined) throw new ConfigError(at("requestEndDate"), "is required when requestStartDate is set (a fixed window needs both dates)");
+  const start = parseInstant(raw.requestStartDate)!;
+  const end = parseInstant(raw.requestEndDate)!;
+  const minimumEnd = aggregation === "Month" ? addUtcMonths(start, 1) : start + PERIOD_DAYS[aggregation] * DAY_MS;
+  if (end < minimumEnd) {
+    throw new ConfigError(at("requestEndDate"), `must be at least one ${aggregation.toLowerCase()} after requestStartDate for aggregationType ${aggregation}`);
+  }
+  return { start: isoSeconds(start), end: isoSeconds(end) };
+}
+
+function checkHttpsUrl(value: string, field: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(field, `must be an absolute https URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "https:") throw new ConfigError(field, `must use https (drop notifications carry tenant data), got ${url.protocol.replace(":", "")}`);
+  if (url.username || url.password) throw new ConfigError(field, "must not carry credentials in the URL");
+}
+
+function checkName(name: string, rule: NameRule, field: string, derived: boolean): string {
+  if (rule.test(name)) return name;
+  const how = derived ? `the derived name "${name}" (from namePrefix and the stack name) breaks the rule; set ${field} explicitly` : `"${name}" breaks the rule`;
+  throw new ConfigError(field, `${rule.rule}: ${how}`);
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue): ConfigError {
+  const path = formatPath(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0];
+    return new ConfigError(path ? `${path}.${key}` : key, "is not a known setting (check the spelling)");
+  }
+  if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
+    return new ConfigError(path, `must be a ${issue.expected}`);
+  }
+  return new ConfigError(path, issue.message);
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
+}

@@ -1,0 +1,105 @@
+/** What a parser found in one batch of whole lines. */
+export interface BatchResult {
+  /** Lines in the batch, blank ones included (for line numbers). */
+  lines: number;
+  /** Non-blank lines, i.e. rows. */
+  rows: number;
+  /** Blank (whitespace-only) lines; the NDJSON output leaves them out. */
+  blankLines: number;
+  /** The first bad line: 1-based line number within the batch and the reason. */
+  error?: { line: number; message: string };
+  /** Present when stats were asked for. */
+  stats?: BatchStats;
+}
+
+/** Facts collected for `verify`. */
+export interface BatchStats {
+  /** Distinct PersonId values in the batch. */
+  personIds: string[];
+  minMetricDate?: string;
+  maxMetricDate?: string;
+  /** Distinct column names, in first-seen order. */
+  columns: string[];
+}
+
+const NEWLINE = 10;
+
+/**
+ * Checks that every non-blank line of `bytes` (UTF-8, whole lines) is a JSON object, counts rows
+ * and, if `collectStats`, gathers PersonIds, the MetricDate range and column names.
+ * Pure and synchronous: runs in worker threads or inline.
+ */
+export function validateBatch(bytes: Uint8Array, collectStats: boolean): BatchResult {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  const stats = collectStats ? new StatsCollector() : undefined;
+  let lines = 0;
+  let rows = 0;
+  let blankLines = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    lines++;
+    if (isBlank(text, start, end)) {
+      blankLines++;
+    } else {
+      let row: unknown;
+      try {
+        row = JSON.parse(text.slice(start, end));
+      } catch (error) {
+        return { lines, rows, blankLines, error: { line: lines, message: `invalid JSON: ${(error as Error).message}` }, stats: stats?.result() };
+      }
+      if (row === null || typeof row !== "object" || Array.isArray(row)) {
+        return { lines, rows, blankLines, error: { line: lines, message: "not a JSON object" }, stats: stats?.result() };
+      }
+      rows++;
+      stats?.add(row as Record<string, unknown>);
+    }
+    start = end + 1;
+  }
+  return { lines, rows, blankLines, stats: stats?.result() };
+}
+
+/** `bytes` without its blank lines (rare: only called when a batch has some). */
+export function dropBlankLines(bytes: Buffer): Buffer {
+  const kept: Buffer[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    const line = bytes.subarray(start, end + 1);
+    if (line.toString("utf8").trim() !== "") kept.push(line);
+    start = end + 1;
+  }
+  return Buffer.concat(kept);
+}
+
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+class StatsCollector {
+  private readonly personIds = new Set<string>();
+  private readonly columns = new Set<string>();
+  private minDate?: string;
+  private maxDate?: string;
+
+  add(row: Record<string, unknown>): void {
+    const person = row.PersonId;
+    if (typeof person === "string") this.personIds.add(person);
+    const date = row.MetricDate;
+    if (typeof date === "string") {
+      if (this.minDate === undefined || date < this.minDate) this.minDate = date;
+      if (this.maxDate === undefined || date > this.maxDate) this.maxDate = date;
+    }
+    for (const name in row) this.columns.add(name);
+  }
+
+  result(): BatchStats {
+    return { personIds: [...this.personIds], minMetricDate: this.minDate, maxMetricDate: this.maxDate, columns: [...this.columns] };
+  }
+}

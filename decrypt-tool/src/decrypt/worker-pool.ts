@@ -1,0 +1,107 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { type BatchResult, validateBatch } from "./validate-batch";
+import type { ValidateRequest } from "./validate-worker";
+
+/** Validates NDJSON batches, in worker threads when it has any, inline otherwise. */
+export interface BatchValidator {
+  validate(bytes: Buffer, collectStats: boolean): Promise<BatchResult>;
+  /** How many batches may usefully be in flight. */
+  readonly parallelism: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Default worker count: one per spare core (the main thread deciphers, zlib runs on the libuv pool), at
+ * least 1, at most 4.
+ */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+/**
+ * The compiled worker script. From the TypeScript sources (tests, tsx) there is none next to this file,
+ * so the built copy in dist/ is used; undefined when neither exists (then validation runs inline).
+ */
+export function resolveWorkerScript(): string | undefined {
+  const candidates = [path.join(__dirname, "validate-worker.js"), path.resolve(__dirname, "../../dist/decrypt/validate-worker.js")];
+  return candidates.find((file) => existsSync(file));
+}
+
+/** A validator with `workers` threads (0 = inline on the calling thread). */
+export function createBatchValidator(workers = defaultWorkerCount()): BatchValidator {
+  const script = workers > 0 ? resolveWorkerScript() : undefined;
+  return script ? new WorkerPool(script, workers) : new InlineValidator();
+}
+
+class InlineValidator implements BatchValidator {
+  readonly parallelism = 1;
+  async validate(bytes: Buffer, collectStats: boolean): Promise<BatchResult> {
+    return validateBatch(bytes, collectStats);
+  }
+  async close(): Promise<void> {}
+}
+
+interface Pending {
+  resolve: (result: BatchResult) => void;
+  reject: (error: Error) => void;
+}
+
+class WorkerPool implements BatchValidator {
+  readonly parallelism: number;
+  private readonly workers: Worker[];
+  private readonly inFlight: number[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failure?: Error;
+
+  constructor(script: string, size: number) {
+    this.parallelism = size * 2;
+    this.workers = Array.from({ length: size }, () => this.startWorker(script));
+    this.inFlight = this.workers.map(() => 0);
+  }
+
+  validate(bytes: Buffer, collectStats: boolean): Promise<BatchResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const index = this.inFlight.indexOf(Math.min(...this.inFlight));
+    const id = this.nextId++;
+    this.inFlight[index]++;
+    return new Promise<BatchResult>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (result) => {
+          this.inFlight[index]--;
+          resolve(result);
+        },
+        reject,
+      });
+      const request: ValidateRequest = { id, bytes, collectStats };
+      this.workers[index].postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private startWorker(script: string): Worker {
+    const worker = new Worker(script);
+    worker.on("message", ({ id, result }: { id: number; result: BatchResult }) => {
+      const entry = this.pending.get(id);
+      this.pending.delete(id);
+      entry?.resolve(result);
+    });
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => {
+      if (code !== 0 && this.pending.size > 0) this.fail(new Error(`parser worker exited with code ${code}`));
+    });
+    return worker;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const entry of this.pending.values()) entry.reject(error);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,213 @@
+import { Readable } from "node:stream";
+import { DropError } from "./errors";
+import { type ReadDataOptions, type ReadProgress, parsedRows, validatedBatches } from "./decrypt/read-data";
+import { dropBlankLines } from "./decrypt/validate-batch";
+import type { KeyOptions, RsaPadding } from "./key/key-options";
+import type { KeyEncoding } from "./key/key-text";
+import { type FileKey, unwrapFileKey } from "./key/unwrap-file-key";
+import type { DropMetadata } from "./metadata/drop-metadata";
+import { assertRunSucceeded, isMetadataFile, readDropMetadata } from "./metadata/read-metadata";
+import { parseBlobLocation, isBlobLocation } from "./source/blob-location";
+import type { DropFile, DropSource } from "./source/drop-source";
+import { resolveSource, type SourceOptions } from "./source/index";
+
+/** A drop whose file key is unwrapped, ready to read. */
+export interface OpenedDrop {
+  location: string;
+  metadata: DropMetadata;
+  /** Encrypted data files, in the order they are read. */
+  dataFiles: DropFile[];
+  /** How the unwrapped file key was written. */
+  keyEncoding: KeyEncoding;
+  /** The RSA padding that unwrapped it. */
+  rsaPadding: Exclude<RsaPadding, "auto">;
+  /**
+   * Every row of every data file, parsed, in order. Ends with ROW_COUNT_MISMATCH if the count differs
+   * from NumberOfRowsExtracted.
+   */
+  rows(options?: Omit<ReadDataOptions, "workers">): AsyncIterable<Record<string, unknown>>;
+  /**
+   * The rows as NDJSON bytes (one object per line, blank lines dropped), validated in worker threads
+   * without re-serializing. Errors like {@link rows}.
+   */
+  ndjson(options?: ReadDataOptions): Readable;
+}
+
+/** Options for {@link openDrop}. */
+export interface OpenDropOptions extends SourceOptions {}
+
+/**
+ * Opens a drop: lists its files, validates its metadata, rejects failed runs (RUN_FAILED) and drops without
+ * data (DATA_MISSING), and unwraps the file key. No data is read until `rows()` or `ndjson()`.
+ */
+export async function openDrop(source: string | DropSource, keyOptions: KeyOptions, options: OpenDropOptions = {}): Promise<OpenedDrop> {
+  const { dropSource, metadata, dataFiles, fileKey } = await prepareDrop(source, keyOptions, options);
+  return {
+    location: dropSource.location,
+    metadata,
+    dataFiles,
+    keyEncoding: fileKey.keyEncoding,
+    rsaPadding: fileKey.rsaPadding,
+    rows: (readOptions) => countedRows(dropSource, dataFiles, fileKey, metadata, readOptions),
+    ndjson: (readOptions) => Readable.from(ndjsonBytes(dropSource, dataFiles, fileKey, metadata, readOptions), { objectMode: false }),
+  };
+}
+
+interface PreparedDrop {
+  dropSource: DropSource;
+  metadata: DropMetadata;
+  dataFiles: DropFile[];
+  fileKey: FileKey;
+}
+
+async function prepareDrop(source: string | DropSource, keyOptions: KeyOptions, options: SourceOptions): Promise<PreparedDrop> {
+  const dropSource = resolveSource(source, options);
+  const files = await dropSource.listFiles();
+  const metadata = await readDropMetadata(dropSource, files);
+  assertRunSucceeded(metadata);
+  const dataFiles = selectDataFiles(files);
+  if (dataFiles.length === 0 && metadata.rowsClaimed !== 0) {
+    throw new DropError("DATA_MISSING", `no data file outside metadata/${metadata.rowsClaimed ? ` (metadata claims ${metadata.rowsClaimed} rows)` : ""}`);
+  }
+  const fileKey = await unwrapFileKey(metadata, keyOptions, tenantFromLocation(dropSource.location));
+  return { dropSource, metadata, dataFiles, fileKey };
+}
+
+/** The data files of a listing: every file outside metadata/ (any depth), hidden files excepted, in path order. */
+export function selectDataFiles(files: DropFile[]): DropFile[] {
+  return files.filter((f) => !isMetadataFile(f.path) && !f.path.split("/").some((part) => part.startsWith(".")));
+}
+
+/** Throws ROW_COUNT_MISMATCH unless `rows` equals the metadata's NumberOfRowsExtracted (when it has one). */
+export function assertRowCount(metadata: DropMetadata, rows: number): void {
+  if (metadata.rowsClaimed !== undefined && metadata.rowsClaimed !== rows) {
+    throw new DropError("ROW_COUNT_MISMATCH", `the data has ${rows} rows but NumberOfRowsExtracted is ${metadata.rowsClaimed}`);
+  }
+}
+
+async function* countedRows(
+  source: DropSource,
+  files: DropFile[],
+  fileKey: FileKey,
+  metadata: DropMetadata,
+  options?: Omit<ReadDataOptions, "workers">,
+): AsyncGenerator<Record<string, unknown>> {
+  let rows = 0;
+  for await (const row of parsedRows(source, files, fileKey, options)) {
+    rows++;
+    yield row;
+  }
+  assertRowCount(metadata, rows);
+}
+
+async function* ndjsonBytes(
+  source: DropSource,
+  files: DropFile[],
+  fileKey: FileKey,
+  metadata: DropMetadata,
+  options?: ReadDataOptions,
+): AsyncGenerator<Buffer> {
+  let rows = 0;
+  for await (const batch of validatedBatches(source, files, fileKey, false, options)) {
+    rows += batch.result.rows;
+    yield batch.result.blankLines > 0 ? dropBlankLines(batch.bytes) : batch.bytes;
+  }
+  assertRowCount(metadata, rows);
+}
+
+/** A drop's metadata and files, read without a key. */
+export interface DropSummary {
+  location: string;
+  metadata: DropMetadata;
+  dataFiles: DropFile[];
+  /** Total size of the data files. */
+  encryptedBytes: number;
+}
+
+/** Reads and validates a drop's metadata; needs no key. A failed run is reported in `metadata.errors`, not thrown. */
+export async function inspectDrop(source: string | DropSource, sourceOptions: SourceOptions = {}): Promise<DropSummary> {
+  const dropSource = resolveSource(source, sourceOptions);
+  const files = await dropSource.listFiles();
+  const metadata = await readDropMetadata(dropSource, files);
+  const dataFiles = selectDataFiles(files);
+  return { location: dropSource.location, metadata, dataFiles, encryptedBytes: sumSizes(dataFiles) };
+}
+
+/** What `verify` found. */
+export interface VerifyResult {
+  location: string;
+  rows: number;
+  /** NumberOfRowsExtracted, when the metadata has it (then equal to `rows`). */
+  rowsClaimed?: number;
+  /** Distinct PersonId values. */
+  people: number;
+  metricDateRange?: { min: string; max: string };
+  /** Column names found in the data, in first-seen order. */
+  columns: string[];
+  encryptedBytes: number;
+  decryptedBytes: number;
+  dataFiles: number;
+  keyEncoding: KeyEncoding;
+  rsaPadding: Exclude<RsaPadding, "auto">;
+  seconds: number;
+}
+
+/** Options for {@link verifyDrop}. */
+export interface VerifyOptions extends SourceOptions {
+  onProgress?: (progress: ReadProgress) => void;
+  workers?: number;
+}
+
+/**
+ * Decrypts and checks a whole drop without emitting rows: padding, gzip checksums, every line a JSON object,
+ * the row count against NumberOfRowsExtracted.
+ */
+export async function verifyDrop(source: string | DropSource, keyOptions: KeyOptions, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const started = process.hrtime.bigint();
+  const drop = await prepareDrop(source, keyOptions, options);
+  const people = new Set<string>();
+  const columns = new Set<string>();
+  let rows = 0;
+  let decryptedBytes = 0;
+  let min: string | undefined;
+  let max: string | undefined;
+  for await (const batch of validatedBatches(drop.dropSource, drop.dataFiles, drop.fileKey, true, options)) {
+    rows += batch.result.rows;
+    decryptedBytes += batch.bytes.length;
+    const stats = batch.result.stats!;
+    for (const id of stats.personIds) people.add(id);
+    for (const name of stats.columns) columns.add(name);
+    if (stats.minMetricDate !== undefined && (min === undefined || stats.minMetricDate < min)) min = stats.minMetricDate;
+    if (stats.maxMetricDate !== undefined && (max === undefined || stats.maxMetricDate > max)) max = stats.maxMetricDate;
+  }
+  assertRowCount(drop.metadata, rows);
+  return {
+    location: drop.dropSource.location,
+    rows,
+    rowsClaimed: drop.metadata.rowsClaimed,
+    people: people.size,
+    metricDateRange: min !== undefined && max !== undefined ? { min, max } : undefined,
+    columns: [...columns],
+    encryptedBytes: sumSizes(drop.dataFiles),
+    decryptedBytes,
+    dataFiles: drop.dataFiles.length,
+    keyEncoding: drop.fileKey.keyEncoding,
+    rsaPadding: drop.fileKey.rsaPadding,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}
+
+function sumSizes(files: DropFile[]): number {
+  return files.reduce((sum, f) => sum + f.size, 0);
+}
+
+// The Graph Data Connect layout carries no TenantId; the container (or parent folder) is named by it.
+function tenantFromLocation(location: string): string | undefined {
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (isBlobLocation(location)) {
+    const { containerName } = parseBlobLocation(location);
+    return guid.test(containerName) ? containerName : undefined;
+  }
+  const parent = location.split(/[/\\]+/).filter((p) => p !== "").at(-2);
+  return parent !== undefined && guid.test(parent) ? parent : undefined;
+}

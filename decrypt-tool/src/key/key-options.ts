@@ -1,0 +1,33 @@
+import type { TokenCredential } from "@azure/identity";
+import type { CryptographyClientOptions } from "@azure/keyvault-keys";
+
+/** RSA padding used to wrap the file key; `auto` tries RSA-OAEP, then RSA-OAEP-256. */
+export type RsaPadding = "auto" | "RSA-OAEP" | "RSA-OAEP-256" | "RSA1_5";
+
+/** The RSA paddings accepted by `--rsa-padding`. */
+export const RSA_PADDINGS: readonly RsaPadding[] = ["auto", "RSA-OAEP", "RSA-OAEP-256", "RSA1_5"];
+
+/** Where the tenant's private key is and how to use it. Give `keyVaultUrl` or `privateKeyPem`. */
+export interface KeyOptions {
+  /** Vault URI, e.g. `https://contoso-keys.vault.azure.net`. */
+  keyVaultUrl?: string;
+  /** Key name in the vault; default: the drop's TenantId. */
+  keyName?: string;
+  /** Key version in the vault; default: the drop's PublicKeyVersion. */
+  keyVersion?: string;
+  /** PEM text of the tenant's RSA private key (keys generated outside the vault). */
+  privateKeyPem?: string | Buffer;
+  /** Passphrase of an encrypted PEM. */
+  privateKeyPassphrase?: string;
+  /** Default `auto`. */
+  rsaPadding?: RsaPadding;
+  /** Credential for Key Vault; default `DefaultAzureCredential`. */
+  credential?: TokenCredential;
+  /** Extra options for the Key Vault CryptographyClient (e.g. `httpClient`, `retryOptions`). */
+  keyVaultClientOptions?: CryptographyClientOptions;
+}
+
+/** The concrete OAEP/PKCS#1 paddings that `padding` stands for, in the order to try them. */
+export function paddingsToTry(padding: RsaPadding | undefined): Exclude<RsaPadding, "auto">[] {
+  return padding === undefined || padding === "auto" ? ["RSA-OAEP", "RSA-OAEP-256"] : [padding];
+}

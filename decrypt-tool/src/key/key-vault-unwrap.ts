@@ -1,0 +1,81 @@
+import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import { CryptographyClient, type CryptographyClientOptions } from "@azure/keyvault-keys";
+import { DropError, describeError } from "../errors";
+import { paddingsToTry, type RsaPadding } from "./key-options";
+
+/** Which Key Vault key to unwrap with. */
+export interface KeyVaultKeyRef {
+  vaultUrl: string;
+  keyName: string;
+  /** Omit to use the key's current version. */
+  keyVersion?: string;
+}
+
+/** The key identifier URL Key Vault expects: `<vault>/keys/<name>[/<version>]`. */
+export function keyVaultKeyId(ref: KeyVaultKeyRef): string {
+  let vault: URL;
+  try {
+    vault = new URL(ref.vaultUrl);
+  } catch {
+    throw new DropError("USAGE", `not a valid Key Vault URL: ${ref.vaultUrl}`);
+  }
+  const base = `${vault.origin}/keys/${encodeURIComponent(ref.keyName)}`;
+  return ref.keyVersion ? `${base}/${encodeURIComponent(ref.keyVersion)}` : base;
+}
+
+/**
+ * Unwraps the file key with `CryptographyClient.decrypt` in Azure Key Vault (the private key never leaves
+ * the vault). `auto` padding tries RSA-OAEP, then RSA-OAEP-256.
+ */
+export async function unwrapWithKeyVault(
+  wrappedKey: Buffer,
+  ref: KeyVaultKeyRef,
+  padding: RsaPadding | undefined,
+  options: { credential?: TokenCredential; clientOptions?: CryptographyClientOptions } = {},
+): Promise<{ plaintext: Buffer; padding: Exclude<RsaPadding, "auto"> }> {
+  const keyId = keyVaultKeyId(ref);
+  const client = new CryptographyClient(keyId, options.credential ?? new DefaultAzureCredential(), options.clientOptions);
+  const tried = paddingsToTry(padding);
+  let lastError: unknown;
+  for (const candidate of tried) {
+    try {
+      const result = await client.decrypt({ algorithm: candidate, ciphertext: wrappedKey });
+      return { plaintext: Buffer.from(result.result), padding: candidate };
+    } catch (error) {
+      if (!isRejectedCiphertext(error)) throw keyVaultError(error, ref);
+      lastError = error;
+    }
+  }
+  throw new DropError(
+    "KEY_UNWRAP_FAILED",
+    `Key Vault key ${describeKey(ref)} cannot unwrap this drop's file key with ${tried.join(" or ")}: ${describeError(lastError)}`,
+    { cause: lastError },
+  );
+}
+
+// Key Vault answers 400 (BadParameter) when the ciphertext does not decrypt with the padding asked for.
+function isRejectedCiphertext(error: unknown): boolean {
+  return statusOf(error) === 400;
+}
+
+function keyVaultError(error: unknown, ref: KeyVaultKeyRef): DropError {
+  const status = statusOf(error);
+  const key = describeKey(ref);
+  if (status === 401 || status === 403) {
+    return new DropError("KEY_UNAVAILABLE", `Key Vault denied access to key ${key} (HTTP ${status}); the identity needs the Key Vault Crypto User role`, { cause: error });
+  }
+  if (status === 404) return new DropError("KEY_UNAVAILABLE", `Key Vault has no key ${key}`, { cause: error });
+  const name = (error as { name?: string }).name ?? "";
+  if (/Credential|Authentication/.test(name)) {
+    return new DropError("KEY_UNAVAILABLE", `cannot sign in to Key Vault: ${describeError(error)}`, { cause: error });
+  }
+  return new DropError("KEY_UNAVAILABLE", `Key Vault key ${key}: ${describeError(error)}`, { cause: error });
+}
+
+function describeKey(ref: KeyVaultKeyRef): string {
+  return `${ref.keyName}${ref.keyVersion ? ` version ${ref.keyVersion}` : ""} in ${ref.vaultUrl}`;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
+}

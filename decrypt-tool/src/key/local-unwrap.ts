@@ -1,0 +1,48 @@
+import { constants, createPrivateKey, privateDecrypt, type KeyObject } from "node:crypto";
+import { DropError, describeError } from "../errors";
+import { paddingsToTry, type RsaPadding } from "./key-options";
+
+/**
+ * Unwraps the file key with a local RSA private key (RSA-OAEP with SHA-1 or SHA-256).
+ * @returns the RSA plaintext and the padding that worked.
+ */
+export function unwrapWithPrivateKey(
+  wrappedKey: Buffer,
+  privateKeyPem: string | Buffer,
+  padding: RsaPadding | undefined,
+  passphrase?: string,
+): { plaintext: Buffer; padding: Exclude<RsaPadding, "auto"> } {
+  const key = loadPrivateKey(privateKeyPem, passphrase);
+  const tried = paddingsToTry(padding);
+  if (tried.includes("RSA1_5")) {
+    throw new DropError(
+      "KEY_PADDING_UNSUPPORTED",
+      "RSA1_5 (PKCS#1 v1.5) cannot be used with a local private key: Node.js refuses PKCS#1 v1.5 private decryption (CVE-2023-46809); unwrap through Key Vault (--key-vault) instead",
+    );
+  }
+  for (const candidate of tried) {
+    try {
+      const oaepHash = candidate === "RSA-OAEP-256" ? "sha256" : "sha1";
+      return { plaintext: privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, wrappedKey), padding: candidate };
+    } catch {
+      // Try the next padding; the final error names all of them.
+    }
+  }
+  const modulusBytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
+  const sizeNote = modulusBytes && modulusBytes !== wrappedKey.length ? ` (the wrapped key is ${wrappedKey.length} bytes, the private key is ${modulusBytes * 8}-bit)` : "";
+  throw new DropError(
+    "KEY_UNWRAP_FAILED",
+    `the private key cannot unwrap this drop's file key with ${tried.join(" or ")}${sizeNote}: wrong key for this tenant or key version?`,
+  );
+}
+
+function loadPrivateKey(pem: string | Buffer, passphrase: string | undefined): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(passphrase === undefined ? { key: pem, format: "pem" } : { key: pem, format: "pem", passphrase });
+  } catch (error) {
+    throw new DropError("KEY_UNAVAILABLE", `cannot read the private key: ${describeError(error)}`, { cause: error });
+  }
+  if (key.asymmetricKeyType !== "rsa") throw new DropError("KEY_UNAVAILABLE", `the private key is ${key.asymmetricKeyType ?? "not asymmetric"}, expected RSA`);
+  return key;
+}

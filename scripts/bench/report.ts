@@ -1,0 +1,250 @@
+/**
+ * The bench's results: types, targets, the markdown report, and writing it into BENCHMARKS.md
+ * between the markers.
+ */
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem, type } from "node:os";
+import type { MethodId } from "./methods";
+import { commandOutput } from "./methods";
+import type { RssMethod } from "./measure";
+import type { PlanPoint, PlanVerdict } from "./plan-scaling";
+import type { ThreadProfile } from "./profile";
+import { formatSize } from "./size";
+
+export const BEGIN_MARKER = "<!-- bench:results:begin -->";
+export const END_MARKER = "<!-- bench:results:end -->";
+
+/** Issue 5's targets. */
+export const TARGETS = {
+  decryptOverFloor: 1.3, // (e)/(a) at most
+  jqOverDecrypt: 8, // (c)/(e) at least
+  peakRssBytes: 150e6, // (d), (e), (f) under
+  rssFlatGrowth: 1.2, // (e) RSS largest size / smallest size at most
+};
+
+export interface MethodResult {
+  id: MethodId;
+  label: string;
+  command: string;
+  skipped?: string;
+  seconds: number[];
+  median: number | null;
+  /** Uncompressed MB (10^6 bytes) per second at the median. */
+  mbPerSecond: number | null;
+  /** Largest peak RSS over the runs, bytes. */
+  peakRss: number | null;
+  rows: number | null;
+}
+
+export interface Check {
+  name: string;
+  value: string;
+  target: string;
+  /** null: informational, no target. */
+  pass: boolean | null;
+}
+
+export interface SizeResult {
+  requestedBytes: number;
+  uncompressedBytes: number;
+  encryptedBytes: number;
+  rows: number;
+  people: number;
+  generateSeconds: number;
+  methods: MethodResult[];
+  checks: Check[];
+  /** "rows agree: b=…, d=…, e=…, f=… = NumberOfRowsExtracted" */
+  rowCheck: string;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memory: string;
+  os: string;
+  node: string;
+  openssl: string | null;
+  gzip: string | null;
+  jq: string | null;
+  rss: RssMethod;
+}
+
+export interface BenchResult {
+  date: string;
+  command: string;
+  runs: number;
+  smoke: boolean;
+  machine: Machine;
+  sizes: SizeResult[];
+  plan: { points: PlanPoint[]; verdict: PlanVerdict } | { skipped: string };
+  profile?: { size: number; threads: ThreadProfile[] };
+  notes: string[];
+}
+
+export function describeMachine(rss: RssMethod): Machine {
+  const c = cpus();
+  return {
+    cpu: c[0]?.model.trim() ?? "unknown",
+    cores: c.length,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${type()} ${release()}`,
+    node: process.version,
+    openssl: commandOutput("openssl", ["version"]),
+    gzip: commandOutput("gzip", ["--version"]),
+    jq: commandOutput("jq", ["--version"]),
+    rss,
+  };
+}
+
+const ratio = (x: number | null, y: number | null): number | null => (x === null || y === null || y === 0 ? null : x / y);
+const fx = (v: number | null, digits = 2): string => (v === null ? "—" : `${v.toFixed(digits)}×`);
+const mb = (bytes: number | null): string => (bytes === null ? "—" : (bytes / 1e6).toFixed(1));
+const secs = (s: number | null): string => (s === null ? "—" : s < 1 ? s.toFixed(3) : s.toFixed(2));
+
+/** Ratios and targets for one drop size (issue 5). */
+export function checksFor(methods: MethodResult[]): Check[] {
+  const m = (id: MethodId): MethodResult | undefined => methods.find((x) => x.id === id);
+  const t = (id: MethodId): number | null => m(id)?.median ?? null;
+  const checks: Check[] = [];
+  const da = ratio(t("d"), t("a"));
+  checks.push({ name: "(d)/(a) verify ÷ floor", value: fx(da), target: "—", pass: null });
+  const ea = ratio(t("e"), t("a"));
+  checks.push({ name: "(e)/(a) decrypt ÷ floor", value: fx(ea), target: `≤ ${TARGETS.decryptOverFloor}×`, pass: ea === null ? null : ea <= TARGETS.decryptOverFloor });
+  const ce = ratio(t("c"), t("e"));
+  checks.push({
+    name: "(c)/(e) jq pipeline ÷ decrypt",
+    value: m("c")?.skipped ? `skipped (${m("c")!.skipped})` : fx(ce, 1),
+    target: `≥ ${TARGETS.jqOverDecrypt}×`,
+    pass: ce === null ? null : ce >= TARGETS.jqOverDecrypt,
+  });
+  for (const id of ["d", "e", "f"] as MethodId[]) {
+    const rss = m(id)?.peakRss ?? null;
+    checks.push({
+      name: `peak RSS (${id}) ${m(id)?.label ?? ""}`.trim(),
+      value: rss === null ? "—" : `${mb(rss)} MB`,
+      target: `< ${TARGETS.peakRssBytes / 1e6} MB`,
+      pass: rss === null ? null : rss < TARGETS.peakRssBytes,
+    });
+  }
+  return checks;
+}
+
+/** (e)'s peak RSS flat across drop sizes (only with two or more sizes). */
+export function flatnessCheck(sizes: SizeResult[]): Check | null {
+  if (sizes.length < 2) return null;
+  const sorted = [...sizes].sort((a, b) => a.uncompressedBytes - b.uncompressedBytes);
+  const rssOf = (s: SizeResult): number | null => s.methods.find((x) => x.id === "e")?.peakRss ?? null;
+  const lo = rssOf(sorted[0]);
+  const hi = rssOf(sorted[sorted.length - 1]);
+  const g = ratio(hi, lo);
+  return {
+    name: `peak RSS (e) ${formatSize(sorted[sorted.length - 1].uncompressedBytes)} ÷ ${formatSize(sorted[0].uncompressedBytes)}`,
+    value: `${fx(g)} (${mb(hi)} vs ${mb(lo)} MB)`,
+    target: `≤ ${TARGETS.rssFlatGrowth}× (flat)`,
+    pass: g === null ? null : g <= TARGETS.rssFlatGrowth,
+  };
+}
+
+const verdict = (pass: boolean | null): string => (pass === null ? "—" : pass ? "**pass**" : "**FAIL**");
+
+/** The markdown report (what goes to stdout and between the BENCHMARKS.md markers). */
+export function renderMarkdown(r: BenchResult): string {
+  const out: string[] = [];
+  const mc = r.machine;
+  out.push(`Measured ${r.date}${r.smoke ? " — **smoke run** (tiny size, 1 run: proves the harness, not the numbers)" : ""}.`);
+  out.push("");
+  out.push(`- Command: \`${r.command}\``);
+  out.push(`- Machine: ${mc.cpu}, ${mc.cores} cores, ${mc.memory}; ${mc.os}; Node.js ${mc.node}; ${mc.openssl ?? "openssl: not found"}; ${mc.gzip ?? "gzip: not found"}; ${mc.jq ?? "jq: not found"}`);
+  out.push(`- Runs per method: ${r.runs}, interleaved (a…f, a…f, …); median wall time. MB = 10^6 bytes of uncompressed NDJSON. Peak RSS: ${mc.rss === "gnu-time" ? "GNU time %M per process, summed over a pipeline's processes" : "/proc VmHWM sampled every 20 ms, summed over the process tree"}; largest over the runs.`);
+  for (const s of r.sizes) {
+    out.push("");
+    out.push(`### Decrypt: ${formatSize(s.uncompressedBytes)} drop`);
+    out.push("");
+    out.push(
+      `${s.rows.toLocaleString("en-US")} rows, ${s.people.toLocaleString("en-US")} people, ${formatSize(s.uncompressedBytes)} uncompressed (${s.uncompressedBytes.toLocaleString("en-US")} bytes), ` +
+        `${formatSize(s.encryptedBytes)} encrypted; generated in ${s.generateSeconds.toFixed(1)} s.`,
+    );
+    out.push("");
+    out.push("| | Method | Median s | MB/s | Peak RSS MB | Rows | Runs (s) |");
+    out.push("|---|---|---:|---:|---:|---:|---|");
+    for (const m of s.methods) {
+      if (m.skipped) {
+        out.push(`| ${m.id} | ${m.label} | skipped | | | | ${m.skipped} |`);
+        continue;
+      }
+      const rows = m.rows === null ? (m.id === "a" ? "(bytes only)" : "—") : m.rows.toLocaleString("en-US");
+      out.push(
+        `| ${m.id} | ${m.label} | ${secs(m.median)} | ${m.mbPerSecond === null ? "—" : m.mbPerSecond.toFixed(0)} | ${mb(m.peakRss)} | ${rows} | ${m.seconds.map((x) => secs(x)).join(", ")} |`,
+      );
+    }
+    out.push("");
+    out.push(`Row counts: ${s.rowCheck}`);
+    out.push("");
+    out.push("| Check | Value | Target | Result |");
+    out.push("|---|---|---|---|");
+    for (const c of s.checks) out.push(`| ${c.name} | ${c.value} | ${c.target} | ${verdict(c.pass)} |`);
+  }
+  const flat = flatnessCheck(r.sizes);
+  if (flat) {
+    out.push("");
+    out.push("| Check | Value | Target | Result |");
+    out.push("|---|---|---|---|");
+    out.push(`| ${flat.name} | ${flat.value} | ${flat.target} | ${verdict(flat.pass)} |`);
+  }
+
+  out.push("");
+  out.push("### Plan scaling");
+  out.push("");
+  if ("skipped" in r.plan) {
+    out.push(`Skipped: ${r.plan.skipped}.`);
+  } else {
+    const { points, verdict: v } = r.plan;
+    out.push("`tsx scripts/plan.ts --config <generated single-stack config>` (what `npm run plan -- --config` runs).");
+    out.push("");
+    out.push("| Tenants | Resources | Resources/tenant (marginal) | Median s | s/tenant (marginal) | Peak RSS MB | Runs (s) |");
+    out.push("|---:|---:|---:|---:|---:|---:|---|");
+    points.forEach((p, i) => {
+      const rpt = i === 0 ? "—" : v.resourcesPerTenant[i - 1].toFixed(1);
+      const spt = i === 0 ? "—" : (v.secondsPerTenant[i - 1] * 1000).toFixed(1) + " ms";
+      out.push(`| ${p.tenants} | ${p.resources} | ${rpt} | ${secs(p.median)} | ${spt} | ${mb(p.peakRss)} | ${p.seconds.map((x) => secs(x)).join(", ")} |`);
+    });
+    out.push("");
+    out.push("| Check | Value | Target | Result |");
+    out.push("|---|---|---|---|");
+    out.push(`| platform resources (independent of tenants) | ${v.platformResources ?? "—"} | — | — |`);
+    out.push(
+      `| growth: marginal s/tenant, max ÷ min | ${v.spread === null ? "—" : `${v.spread.toFixed(2)}×`}${v.note ? ` (${v.note})` : ""} | ≤ 2× and constant resources/tenant (linear) | ${verdict(v.linear)} |`,
+    );
+    out.push(`| 1,000 tenants | ${v.at1000 === null ? "not measured" : `${v.at1000.toFixed(2)} s`} | < 30 s | ${verdict(v.under30s)} |`);
+  }
+
+  if (r.profile) {
+    out.push("");
+    out.push(`### Profile of (e) at ${formatSize(r.profile.size)} (node --cpu-prof, self time)`);
+    for (const t of r.profile.threads) {
+      out.push("");
+      out.push(`${t.file}: ${(t.totalMs / 1000).toFixed(2)} s sampled`);
+      out.push("");
+      out.push("| Self ms | % | Function | Where |");
+      out.push("|---:|---:|---|---|");
+      for (const e of t.top) out.push(`| ${e.selfMs.toFixed(0)} | ${e.percent.toFixed(1)} | \`${e.fn}\` | ${e.where} |`);
+    }
+  }
+  if (r.notes.length > 0) {
+    out.push("");
+    for (const n of r.notes) out.push(`- Note: ${n}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Replaces what lies between the markers in `file` with `body` (atomically: temp file + rename). */
+export function writeBetweenMarkers(file: string, body: string): void {
+  const text = readFileSync(file, "utf8");
+  const b = text.indexOf(BEGIN_MARKER);
+  const e = text.indexOf(END_MARKER);
+  if (b < 0 || e < b) throw new Error(`${file}: markers ${BEGIN_MARKER} … ${END_MARKER} not found`);
+  const next = text.slice(0, b + BEGIN_MARKER.length) + "\n" + body.trimEnd() + "\n" + text.slice(e);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, next);
+  renameSync(tmp, file);
+}

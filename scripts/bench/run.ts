@@ -1,0 +1,305 @@
+/**
+ * npm run bench — issue 5: decrypt throughput and memory against the shell pipeline a partner would
+ * write, and plan scaling. See BENCHMARKS.md for what is measured and why.
+ *
+ *   npm run bench -- [--size 400m[,1g]] [--runs 3] [--skip-plan] [--plan-sizes 10,100,1000]
+ *                    [--profile] [--write] [--smoke] [--json <file>] [--keep]
+ *
+ * Everything generated (drops, keys, plan configs, profiles) lives in one mkdtemp folder that is
+ * removed at the end, on failure and on Ctrl-C / SIGTERM (--keep leaves it, for debugging).
+ * Exit status: 0 when every measurement ran and the row counts agree (a missed performance target is
+ * reported, not an error); 1 when a command failed, a method could not run, or counts disagree.
+ */
+import { existsSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { generateDrop, type GeneratedDrop } from "./generate";
+import { detectRssMethod, displayPipeline, killRunning, median, runMeasured, type RssMethod } from "./measure";
+import { decryptCountStages, detectTools, methodsFor, REPO, VIVA_DROP_BIN, VIVA_DROP_DIST, type Method } from "./methods";
+import { judgePlan, measurePlan, PLAN_SCRIPT } from "./plan-scaling";
+import { profileDecrypt } from "./profile";
+import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
+import { formatSize, parseSize } from "./size";
+
+const BENCHMARKS_MD = resolve(REPO, "BENCHMARKS.md");
+
+const USAGE = `usage: npm run bench -- [options]
+  --size <s>[,<s>…]   uncompressed drop size(s): 20m, 400m, 1g (decimal units; default 400m)
+  --runs <n>          timed runs per method (default 3; median reported)
+  --skip-plan         do not measure plan scaling
+  --plan-sizes <list> tenant counts for plan scaling (default 10,100,1000)
+  --profile           also run (e) under node --cpu-prof and list the top self-time functions
+  --write             write the results into BENCHMARKS.md between its markers
+  --smoke             tiny drop, 1 run, plan at 2 and 5 tenants (seconds; what CI runs)
+  --json <file>       also write the results as JSON
+  --keep              keep the temp folder (drops, key, configs) for inspection
+`;
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  plan: boolean;
+  planSizes: number[];
+  profile: boolean;
+  write: boolean;
+  smoke: boolean;
+  json?: string;
+  keep: boolean;
+  command: string;
+}
+
+export function parseOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      size: { type: "string" },
+      runs: { type: "string" },
+      "skip-plan": { type: "boolean", default: false },
+      "plan-sizes": { type: "string" },
+      profile: { type: "boolean", default: false },
+      write: { type: "boolean", default: false },
+      smoke: { type: "boolean", default: false },
+      json: { type: "string" },
+      keep: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const smoke = values.smoke!;
+  const list = (text: string, what: string): number[] =>
+    text.split(",").map((x) => {
+      const n = Number(x.trim());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--${what}: "${x}" is not a positive integer`);
+      return n;
+    });
+  const runs = values.runs !== undefined ? list(values.runs, "runs")[0] : smoke ? 1 : 3;
+  const shown = argv.filter((a, i) => a !== "--keep" && a !== "--json" && argv[i - 1] !== "--json" && !a.startsWith("--json="));
+  return {
+    sizes: (values.size ?? (smoke ? "2m" : "400m")).split(",").map(parseSize),
+    runs,
+    plan: !values["skip-plan"],
+    planSizes: values["plan-sizes"] !== undefined ? list(values["plan-sizes"], "plan-sizes") : smoke ? [2, 5] : [10, 100, 1000],
+    profile: values.profile!,
+    write: values.write!,
+    smoke,
+    json: values.json,
+    keep: values.keep!,
+    command: ["npm run bench", ...(shown.length > 0 ? ["--", ...shown] : [])].join(" "),
+  };
+}
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+/** Fails early when the temp folder's disk cannot hold the encrypted drop (≈ 15–20 % of the size). */
+function checkDisk(dir: string, bytes: number): void {
+  try {
+    const s = statfsSync(dir);
+    const free = s.bavail * s.bsize;
+    if (free < bytes * 0.3 + 100e6) throw new Error(`not enough space in ${dir}: ${formatSize(free)} free, need ~${formatSize(bytes * 0.3)}`);
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith("not enough")) throw err;
+  }
+}
+
+async function measureSize(
+  requested: number,
+  opts: Options,
+  ctx: { root: string; rss: RssMethod; failures: string[]; notes: string[] },
+  keepDrop: (drop: GeneratedDrop, methods: Method[]) => Promise<void>,
+): Promise<SizeResult> {
+  checkDisk(ctx.root, requested);
+  const dir = mkdtempSync(join(ctx.root, "drop-"));
+  log(`generating a ${formatSize(requested)} drop in ${dir}`);
+  const t0 = process.hrtime.bigint();
+  const drop = await generateDrop({ dir, bytes: requested });
+  const generateSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  log(`  ${drop.rows} rows, ${formatSize(drop.uncompressedBytes)} → ${formatSize(drop.encryptedBytes)} encrypted, ${generateSeconds.toFixed(1)} s`);
+
+  const tools = detectTools();
+  const methods = methodsFor(drop, tools);
+  const vivaBuilt = existsSync(VIVA_DROP_BIN) && existsSync(join(VIVA_DROP_DIST, "index.js"));
+  for (const m of methods) {
+    if (!vivaBuilt && (m.id === "d" || m.id === "e" || m.id === "f")) m.skipped = "decrypt-tool is not built (npm run build)";
+  }
+  for (const m of methods) if (m.skipped && m.id !== "c") ctx.failures.push(`(${m.id}) ${m.label}: ${m.skipped}`);
+  const c = methods.find((m) => m.id === "c")!;
+  if (c.skipped && !ctx.notes.some((n) => n.startsWith("(c)"))) ctx.notes.push(`(c) skipped: ${c.skipped} (install jq to compare against it)`);
+  const run = (m: Method) => runMeasured(m.stages, { cwd: REPO, scratch: ctx.root, stdout: m.stdout, rss: ctx.rss });
+
+  const results = new Map<string, MethodResult>(
+    methods.map((m) => [
+      m.id,
+      { id: m.id, label: m.label, command: displayPipeline(m.stages, m.stdout), skipped: m.skipped, seconds: [], median: null, mbPerSecond: null, peakRss: null, rows: null },
+    ]),
+  );
+
+  // (e)'s row count: one untimed `viva-drop decrypt | wc -l` (also warms the page cache and node).
+  let decryptRows: number | null = null;
+  const e = methods.find((m) => m.id === "e")!;
+  if (!e.skipped && tools.wc) {
+    const r = await runMeasured(decryptCountStages(e), { cwd: REPO, scratch: ctx.root, stdout: "capture", rss: ctx.rss });
+    decryptRows = Number.parseInt(r.stdout.trim(), 10);
+  }
+
+  for (let i = 0; i < opts.runs; i++) {
+    for (const m of methods) {
+      if (m.skipped) continue;
+      const res = await run(m);
+      const out = results.get(m.id)!;
+      out.seconds.push(res.seconds);
+      if (res.peakRss !== null) out.peakRss = Math.max(out.peakRss ?? 0, res.peakRss);
+      const rows = m.id === "e" ? decryptRows : m.rows(res.stdout, res.stderr);
+      if (rows !== null) {
+        if (out.rows !== null && out.rows !== rows) ctx.failures.push(`(${m.id}) counted ${rows} rows on run ${i + 1}, ${out.rows} before`);
+        out.rows = rows;
+      }
+      if (m.bytes) {
+        const bytes = m.bytes(res.stdout);
+        if (bytes !== drop.uncompressedBytes) ctx.failures.push(`(${m.id}) saw ${bytes} uncompressed bytes, the drop has ${drop.uncompressedBytes}`);
+      }
+      log(`  run ${i + 1}/${opts.runs} (${m.id}) ${res.seconds.toFixed(3)} s, ${res.peakRss === null ? "?" : (res.peakRss / 1e6).toFixed(1)} MB${rows !== null ? `, ${rows} rows` : ""}`);
+    }
+  }
+  for (const r of results.values()) {
+    if (r.seconds.length === 0) continue;
+    r.median = median(r.seconds);
+    r.mbPerSecond = drop.uncompressedBytes / 1e6 / r.median;
+  }
+
+  // Correctness guard: every method that counts rows must count exactly the rows generated.
+  const counted: string[] = [];
+  for (const id of ["b", "c", "d", "e", "f"] as const) {
+    const r = results.get(id)!;
+    if (r.skipped) continue;
+    if (r.rows === null) {
+      if (id === "d") {
+        counted.push("d=(count not printed; exit 0 = matches NumberOfRowsExtracted)");
+        ctx.notes.push("viva-drop verify printed no row count the bench could read; its exit status 0 stands for the NumberOfRowsExtracted check");
+        continue;
+      }
+      ctx.failures.push(`(${id}) ${r.label}: no row count`);
+      continue;
+    }
+    counted.push(`${id}=${r.rows.toLocaleString("en-US")}`);
+    if (r.rows !== drop.rows) ctx.failures.push(`(${id}) ${r.label} counted ${r.rows} rows; the drop has ${drop.rows}`);
+  }
+  const agree = !ctx.failures.some((f) => / rows; the drop has /.test(f));
+  const rowCheck = `${counted.join(", ")} — ${agree ? "agree with" : "**DISAGREE** with"} the ${drop.rows.toLocaleString("en-US")} rows generated (NumberOfRowsExtracted)`;
+
+  await keepDrop(drop, methods);
+  if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  const list = [...results.values()];
+  return {
+    requestedBytes: requested,
+    uncompressedBytes: drop.uncompressedBytes,
+    encryptedBytes: drop.encryptedBytes,
+    rows: drop.rows,
+    people: drop.people,
+    generateSeconds,
+    methods: list,
+    checks: checksFor(list),
+    rowCheck,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: Options | null;
+  try {
+    opts = parseOptions(argv);
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts === null) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const o = opts;
+  const root = mkdtempSync(join(tmpdir(), "viva-bench-"));
+  const cleanup = (): void => {
+    if (!o.keep) rmSync(root, { recursive: true, force: true });
+  };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    log(`${sig}: stopping, removing ${root}`);
+    killRunning();
+    cleanup();
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.once("exit", cleanup);
+
+  const rss = detectRssMethod();
+  const failures: string[] = [];
+  const notes: string[] = [];
+  if (rss !== "gnu-time") notes.push("GNU time (/usr/bin/time) not found: peak RSS sampled from /proc every 20 ms (apt-get install time for exact figures)");
+  if (o.smoke) notes.push("smoke size: start-up dominates; the targets are set for 400 MB and 1 GB drops");
+  const result: BenchResult = {
+    date: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    command: o.command,
+    runs: o.runs,
+    smoke: o.smoke,
+    machine: describeMachine(rss),
+    sizes: [],
+    plan: { skipped: "--skip-plan" },
+    notes,
+  };
+  try {
+    const largest = Math.max(...o.sizes);
+    for (const size of o.sizes) {
+      const sr = await measureSize(size, o, { root, rss, failures, notes }, async (_drop, methods) => {
+        if (!o.profile || size !== largest) return;
+        const e = methods.find((m) => m.id === "e")!;
+        if (e.skipped) return;
+        log(`profiling (e) at ${formatSize(size)}`);
+        result.profile = { size: _drop.uncompressedBytes, threads: await profileDecrypt(e, { scratch: root, rss }) };
+      });
+      result.sizes.push(sr);
+    }
+    if (o.plan) {
+      if (!existsSync(PLAN_SCRIPT)) {
+        result.plan = { skipped: "scripts/plan.ts not found" };
+        failures.push("plan scaling: scripts/plan.ts not found");
+      } else {
+        log(`plan scaling at ${o.planSizes.join(", ")} tenants`);
+        const points = await measurePlan({ sizes: o.planSizes, runs: o.runs, scratch: root, rss, log });
+        result.plan = { points, verdict: judgePlan(points) };
+      }
+    }
+  } catch (err) {
+    failures.push((err as Error).message);
+  }
+  const missed = result.sizes.flatMap((s) => s.checks.filter((c) => c.pass === false && /decrypt|jq/.test(c.name)));
+  if (missed.length > 0 && !o.profile) notes.push("a decrypt target was missed: run again with --profile to see where (e) spends its time");
+  for (const f of failures) notes.push(`FAILED: ${f}`);
+
+  const md = renderMarkdown(result);
+  process.stdout.write(md);
+  if (o.json) writeFileSync(o.json, JSON.stringify({ ...result, failures }, null, 2));
+  if (failures.length > 0) {
+    process.stderr.write(`bench: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join("\n")}\n`);
+    if (o.write) process.stderr.write("bench: BENCHMARKS.md not written (failures)\n");
+    return 1;
+  }
+  if (o.write) {
+    writeBetweenMarkers(BENCHMARKS_MD, md);
+    log(`results written to ${BENCHMARKS_MD}`);
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
+
+interface StoredTrigger {
+  properties: Record<string, unknown>;
+  runtimeState: "Started" | "Stopped";
+}
+
+interface InjectedFailure {
+  matches: (request: RecordedRequest) => boolean;
+  response: FakeResponse;
+  times: number;
+}
+
+const TRIGGER_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DataFactory\/factories\/([^/]+)\/triggers\/([^/]+)(?:\/(start|stop))?$/i;
+const OPERATION_PATH = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DataFactory\/operationResults\/([^/]+)$/i;
+
+/**
+ * An in-memory ARM endpoint for Data Factory triggers, answering like the service: PUT creates
+ * stopped triggers and refuses to change started ones (TriggerEnabledCannotUpdate), start and stop
+ * are long-running (202 with a Location polled until done), a started trigger cannot be deleted.
+ */
+export class FakeDataFactory {
+  readonly triggers = new Map<string, StoredTrigger>();
+  readonly httpClient;
+  readonly requests: RecordedRequest[];
+  private readonly failures: InjectedFailure[] = [];
+  private readonly pendingOperations = new Map<string, () => void>();
+  private nextOperation = 1;
+
+  constructor() {
+    const recorder = recordingHttpClient((request) => this.respond(request));
+    this.httpClient = recorder.httpClient;
+    this.requests = recorder.requests;
+  }
+
+  /** The requests as "METHOD path" lines, operation polling left out. */
+  calls(): string[] {
+    return this.requests.filter((r) => !OPERATION_PATH.test(r.path)).map((r) => `${r.method} ${r.path}`);
+  }
+
+  /** Answers `times` matching requests with `response` instead of serving them. */
+  failNext(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times = 1): void {
+    this.failures.push({ matches, response, times });
+  }
+
+  private respond(request: RecordedRequest): FakeResponse {
+    if (request.authorization !== "Bearer test-token") return { status: 401, body: azureError("AuthenticationFailed", "no token") };
+    if (request.url.searchParams.get("api-version") !== "2018-06-01") return { status: 400, body: azureError("InvalidApiVersion", "expected 2018-06-01") };
+    const failure = this.failures.find((f) => f.times > 0 && f.matches(request));
+    if (failure) {
+      failure.times -= 1;
+      return failure.response;
+    }
+    const operation = OPERATION_PATH.exec(request.path);
+    if (operation && request.method === "GET") return this.completeOperation(operation[1]);
+    const match = TRIGGER_PATH.exec(request.path);
+    if (!match) return { status: 404, body: azureError("NotFound", `fake ARM cannot answer ${request.method} ${request.path}`) };
+    const [, subscription, , , , action] = match;
+    const key = request.path.replace(/\/(start|stop)$/, "").toLowerCase();
+    if (request.method === "PUT") return this.put(key, request);
+    if (request.method === "GET") return this.get(key, request.path);
+    if (request.method === "DELETE") return this.delete(key);
+    if (request.method === "POST" && action) return this.setState(key, subscription, action === "start" ? "Started" : "Stopped");
+    return { status: 405, body: azureError("MethodNotAllowed", `${request.method} ${request.path}`) };
+  }
+
+  private put(key: string, request: RecordedRequest): FakeResponse {
+    const existing = this.triggers.get(key);
+    if (existing?.runtimeState === "Started") {
+      return { status: 400, body: azureError("TriggerEnabledCannotUpdate", "Cannot update enabled Trigger; it needs to be disabled first.") };
+    }
+    const { properties } = request.body as { properties: Record<string, unknown> };
+    this.triggers.set(key, { properties, runtimeState: "Stopped" });
+    return { status: 200, body: this.resource(request.path, this.triggers.get(key)!) };
+  }
+
+  private get(key: string, path: string): FakeResponse {
+    const trigger = this.triggers.get(key);
+    return trigger ? { status: 200, body: this.resource(path, trigger) } : { status: 404, body: azureError("NotFound", "Entity not found") };
+  }
+
+  private delete(key: string): FakeResponse {
+    const trigger = this.triggers.get(key);
+    if (!trigger) return { status: 204 };
+    if (trigger.runtimeState === "Started") return { status: 400, body: azureError("TriggerEnabledCannotDelete", "Cannot delete enabled Trigger; it needs to be disabled first.") };
+    this.triggers.delete(key);
+    return { status: 200 };
+  }
+
+  private setState(key: string, subscription: string, state: "Started" | "Stopped"): FakeResponse {
+    const trigger = this.triggers.get(key);
+    if (!trigger) return { status: 404, body: azureError("NotFound", "Entity not found") };
+    const id = `op-${this.nextOperation++}`;
+    this.pendingOperations.set(id, () => (trigger.runtimeState = state));
+    return {
+      status: 202,
+      headers: { location: `https://management.azure.com/subscriptions/${subscription}/providers/Microsoft.DataFactory/operationResults/${id}?api-version=2018-06-01` },
+    };
+  }
+
+  private completeOperation(id: string): FakeResponse {
+    const complete = this.pendingOperations.get(id);
+    if (!complete) return { status: 404, body: azureError("NotFound", `operation ${id}`) };
+    complete();
+    this.pendingOperations.delete(id);
+    return { status: 200 };
+  }
+
+  private resource(path: string, trigger: StoredTrigger): Record<string, unknown> {
+    const id = path.replace(/\/(start|stop)$/, "");
+    return {
+      id,
+      name: id.split("/").at(-1),
+      type: "Microsoft.DataFactory/factories/triggers",
+      etag: "0a000000-0000-0000-0000-000000000000",
+      properties: { ...trigger.properties, runtimeState: trigger.runtimeState },
+    };
+  }
+}
