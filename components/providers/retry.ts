@@ -1,3 +1,5 @@
+import { errorMessage, oneLine } from "./azure-errors";
+
 /** How long and how often to retry an operation that fails for a transient reason. */
 export interface RetryPolicy {
   /** Upper bound on the summed delays between attempts, in milliseconds. */
@@ -57,20 +59,13 @@ export async function retryTransient<T>(
   }
 }
 
-/** The message of an unknown thrown value, for building one-line error reports. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-/** The HTTP status of an Azure SDK `RestError`, if the error carries one. */
-export function httpStatusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === "number" ? status : undefined;
-}
-
-/** The service error code of an Azure SDK `RestError` (e.g. "Conflict"), if any. */
-export function serviceCodeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
+/**
+ * The cause of a failure on one line; for an exhausted retry, the last error and how long it was
+ * retried, so the reader knows waiting longer was already tried.
+ */
+export function failureCause(error: unknown): string {
+  if (error instanceof RetriesExhaustedError) {
+    return `${oneLine(errorMessage(error.lastError))} (still failing after ${error.attempts} attempts over ${Math.round(error.waitedMs / 1000)} s)`;
+  }
+  return oneLine(errorMessage(error));
 }

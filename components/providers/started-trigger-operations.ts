@@ -1,7 +1,8 @@
 import type { DataFactoryManagementClient, TriggerResource } from "@azure/arm-datafactory";
 import { containsUnknown } from "./unknown";
 import { isRecord, type StartedTriggerInputs } from "./started-trigger-inputs";
-import { RetriesExhaustedError, errorMessage, httpStatusOf, retryTransient, serviceCodeOf, type RetryPolicy } from "./retry";
+import { failureCause, retryTransient, type RetryPolicy } from "./retry";
+import { httpStatusOf, serviceCodeOf } from "./azure-errors";
 
 /** The state a StartedTrigger keeps: its inputs plus what Data Factory reports. */
 export interface StartedTriggerOutputs extends StartedTriggerInputs {
@@ -22,7 +23,6 @@ export interface StartedTriggerTiming {
 export interface StartedTriggerDiff {
   changes: boolean;
   replaces: string[];
-  stables: string[];
   deleteBeforeReplace: boolean;
 }
 
@@ -61,9 +61,28 @@ export async function deleteStartedTrigger(
 }
 
 /**
+ * The trigger as Data Factory has it now (Pulumi `refresh`): its runtime state and id, so a trigger
+ * stopped outside Pulumi is noticed and the next `up` starts it again. The definition is not read
+ * back: the service rewrites it (e.g. date formats) and a comparison would report false changes.
+ * Undefined when the trigger no longer exists.
+ */
+export async function readStartedTrigger(client: DataFactoryManagementClient, olds: StartedTriggerOutputs): Promise<StartedTriggerOutputs | undefined> {
+  return describeFailures("read the trigger", olds, async () => {
+    try {
+      const trigger = await client.triggers.get(olds.resourceGroupName, olds.factoryName, olds.triggerName);
+      return { ...olds, runtimeState: trigger.properties.runtimeState ?? "Unknown", triggerId: trigger.id ?? olds.triggerId };
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return undefined;
+      throw error;
+    }
+  });
+}
+
+/**
  * Decides how a StartedTrigger changes: another subscription, resource group, factory or trigger
  * name is another trigger (replace; Data Factory names are case-insensitive, so a case-only edit is
- * none). Changed properties are updated in place through stop, update, start.
+ * none). Changed properties, or a trigger found stopped by a refresh, are updated in place through
+ * stop, update, start.
  */
 export function diffStartedTrigger(olds: StartedTriggerOutputs, news: Record<string, unknown>): StartedTriggerDiff {
   const replaces = (["subscriptionId", "resourceGroupName", "factoryName", "triggerName"] as const).filter(
@@ -71,9 +90,8 @@ export function diffStartedTrigger(olds: StartedTriggerOutputs, news: Record<str
   );
   const propertiesChanged = containsUnknown(news.properties) || canonicalJson(olds.properties) !== canonicalJson(news.properties);
   return {
-    changes: replaces.length > 0 || propertiesChanged,
+    changes: replaces.length > 0 || propertiesChanged || olds.runtimeState !== "Started",
     replaces,
-    stables: replaces.length === 0 ? ["triggerId"] : [],
     deleteBeforeReplace: false,
   };
 }
@@ -170,14 +188,7 @@ async function describeFailures<T>(action: string, target: StartedTriggerInputs,
 
 /** One line naming the trigger, its factory, what we tried and why it failed. */
 export function startedTriggerFailureMessage(action: string, target: StartedTriggerInputs, error: unknown): string {
-  const cause = error instanceof RetriesExhaustedError
-    ? `${oneLine(errorMessage(error.lastError))} (still failing after ${error.attempts} attempts over ${Math.round(error.waitedMs / 1000)} s)`
-    : oneLine(errorMessage(error));
-  return `${subjectOf(target)}: could not ${action}: ${cause}`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  return `${subjectOf(target)}: could not ${action}: ${failureCause(error)}`;
 }
 
 /** JSON with object keys sorted, so equal definitions compare equal whatever their key order. */

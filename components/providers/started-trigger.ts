@@ -5,17 +5,20 @@ import {
   createStartedTrigger,
   deleteStartedTrigger,
   diffStartedTrigger,
+  readStartedTrigger,
   updateStartedTrigger,
   type StartedTriggerOutputs,
   type StartedTriggerTiming,
 } from "./started-trigger-operations";
 import { sleepFor } from "./retry";
+import { azureCredentialFromEnvironment } from "./azure-credential";
 
 export { checkStartedTriggerInputs, type StartedTriggerInputs } from "./started-trigger-inputs";
 export {
   createStartedTrigger,
   deleteStartedTrigger,
   diffStartedTrigger,
+  readStartedTrigger,
   updateStartedTrigger,
   isTransientTriggerError,
   startedTriggerFailureMessage,
@@ -51,10 +54,8 @@ export const STARTED_TRIGGER_TIMING: StartedTriggerTiming = {
 function dataFactoryClientFor(subscriptionId: string): DataFactoryManagementClient {
   // require(), not import: the provider is serialized into the Pulumi state and must load its SDKs when it runs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DataFactoryManagementClient } = require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
-  return new DataFactoryManagementClient(new DefaultAzureCredential(), subscriptionId);
+  return new DataFactoryManagementClient(azureCredentialFromEnvironment(), subscriptionId);
 }
 
 const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInputs, StartedTriggerOutputs> = {
@@ -67,6 +68,11 @@ const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInpu
   async create(inputs) {
     const outs = await createStartedTrigger(dataFactoryClientFor(inputs.subscriptionId), inputs, STARTED_TRIGGER_TIMING);
     return { id: outs.triggerId, outs };
+  },
+  async read(id, props) {
+    if (!props) return { id };
+    const outs = await readStartedTrigger(dataFactoryClientFor(props.subscriptionId), props);
+    return outs ? { id, props: outs } : {};
   },
   async update(_id, _olds, news) {
     return { outs: await updateStartedTrigger(dataFactoryClientFor(news.subscriptionId), news, STARTED_TRIGGER_TIMING) };

@@ -1,7 +1,8 @@
 import type { KeyClient, KeyVaultKey } from "@azure/keyvault-keys";
 import { containsUnknown } from "./unknown";
 import { canonicalVaultUri, expirySeconds, type TenantKeyInputs } from "./tenant-key-inputs";
-import { RetriesExhaustedError, errorMessage, httpStatusOf, retryTransient, type RetryPolicy } from "./retry";
+import { RetriesExhaustedError, failureCause, retryTransient, type RetryPolicy } from "./retry";
+import { errorMessage, httpStatusOf } from "./azure-errors";
 
 /** The state a TenantKey keeps: its inputs plus the identifiers of the current key version. */
 export interface TenantKeyOutputs extends TenantKeyInputs {
@@ -24,7 +25,6 @@ export interface TenantKeyTiming {
 export interface TenantKeyDiff {
   changes: boolean;
   replaces: string[];
-  stables: string[];
   deleteBeforeReplace: boolean;
 }
 
@@ -39,17 +39,7 @@ export const TENANT_KEY_SIZE = 2048;
  * version with the wanted expiry is created so older drops stay decryptable.
  */
 export async function createTenantKey(client: KeyClient, inputs: TenantKeyInputs, timing: TenantKeyTiming): Promise<TenantKeyOutputs> {
-  const key = await describeFailures("create the key", inputs, () =>
-    retryWhileRbacPropagates(async () => {
-      try {
-        return await createKeyVersion(client, inputs);
-      } catch (error) {
-        if (httpStatusOf(error) !== 409) throw error;
-        await recoverDeletedKey(client, inputs.keyName, timing);
-        return createKeyVersion(client, inputs);
-      }
-    }, timing),
-  );
+  const key = await describeFailures("create the key", inputs, () => createVersionRecovering(client, inputs, timing));
   return outputsOf(inputs, key);
 }
 
@@ -65,9 +55,7 @@ export async function updateTenantKey(
   timing: TenantKeyTiming,
 ): Promise<TenantKeyOutputs> {
   if (news.rotation > olds.rotation) {
-    const key = await describeFailures("create a new key version", news, () =>
-      retryWhileRbacPropagates(() => createKeyVersion(client, news), timing),
-    );
+    const key = await describeFailures("create a new key version", news, () => createVersionRecovering(client, news, timing));
     return outputsOf(news, key);
   }
   if (expirySeconds(news.expiresOn) !== expirySeconds(olds.expiresOn)) {
@@ -80,6 +68,33 @@ export async function updateTenantKey(
     return outputsOf(news, key);
   }
   return { ...olds, ...news };
+}
+
+/**
+ * The key as Key Vault has it now (Pulumi `refresh`): the newest version and its expiry, so a
+ * version created or an expiry changed outside Pulumi shows up and the next `up` restores the
+ * configured expiry. The stored expiry text is kept when it names the same instant. Undefined
+ * when the key no longer exists (deleted outside Pulumi).
+ */
+export async function readTenantKey(client: KeyClient, olds: TenantKeyOutputs, timing: TenantKeyTiming): Promise<TenantKeyOutputs | undefined> {
+  const key = await describeFailures("read the key", olds, () =>
+    retryWhileRbacPropagates(async () => {
+      try {
+        return await client.getKey(olds.keyName);
+      } catch (error) {
+        if (httpStatusOf(error) === 404) return undefined;
+        throw error;
+      }
+    }, timing),
+  );
+  if (!key) return undefined;
+  return outputsOf({ ...olds, expiresOn: expiryAsStored(key.properties.expiresOn, olds.expiresOn) }, key);
+}
+
+/** The stored expiry text when `actual` is that instant, else `actual` as ISO text ("" when the key has none). */
+function expiryAsStored(actual: Date | undefined, stored: string): string {
+  if (actual === undefined) return "";
+  return Math.floor(actual.getTime() / 1000) === expirySeconds(stored) ? stored : actual.toISOString();
 }
 
 /**
@@ -107,18 +122,29 @@ export async function deleteTenantKey(client: KeyClient, olds: TenantKeyInputs, 
  * updated in place. Values unknown during a preview count as changed.
  */
 export function diffTenantKey(olds: TenantKeyOutputs, news: Record<string, unknown>): TenantKeyDiff {
-  const differs = (property: keyof TenantKeyInputs, same: (a: never, b: never) => boolean): boolean =>
-    containsUnknown(news[property]) || !same(olds[property] as never, news[property] as never);
+  const changed = (property: keyof TenantKeyInputs, same: (old: string, next: string) => boolean): boolean =>
+    containsUnknown(news[property]) || !same(String(olds[property]), String(news[property] ?? 0));
 
   const replaces: string[] = [];
-  if (differs("vaultUri", (a: string, b: string) => canonicalVaultUri(a) === canonicalVaultUri(b))) replaces.push("vaultUri");
-  if (differs("keyName", (a: string, b: string) => a.toLowerCase() === b.toLowerCase())) replaces.push("keyName");
-  const updates: string[] = [];
-  if (differs("expiresOn", (a: string, b: string) => expirySeconds(a) === expirySeconds(b))) updates.push("expiresOn");
-  if (differs("rotation", (a: number, b: number | undefined) => a === (b ?? 0))) updates.push("rotation");
+  if (changed("vaultUri", (old, next) => canonicalVaultUri(old) === canonicalVaultUri(next))) replaces.push("vaultUri");
+  if (changed("keyName", (old, next) => old.toLowerCase() === next.toLowerCase())) replaces.push("keyName");
+  const updated =
+    changed("expiresOn", (old, next) => expirySeconds(old) === expirySeconds(next)) ||
+    changed("rotation", (old, next) => old === next);
+  return { changes: replaces.length > 0 || updated, replaces, deleteBeforeReplace: false };
+}
 
-  const stables = replaces.length === 0 ? ["keyName", "vaultUri", "versionlessId"] : [];
-  return { changes: replaces.length + updates.length > 0, replaces, stables, deleteBeforeReplace: false };
+/** A new key version; a soft-deleted key of that name (409) is recovered first. */
+function createVersionRecovering(client: KeyClient, inputs: TenantKeyInputs, timing: TenantKeyTiming): Promise<KeyVaultKey> {
+  return retryWhileRbacPropagates(async () => {
+    try {
+      return await createKeyVersion(client, inputs);
+    } catch (error) {
+      if (httpStatusOf(error) !== 409) throw error;
+      await recoverDeletedKey(client, inputs.keyName, timing);
+      return createKeyVersion(client, inputs);
+    }
+  }, timing);
 }
 
 function createKeyVersion(client: KeyClient, inputs: TenantKeyInputs): Promise<KeyVaultKey> {
@@ -172,14 +198,8 @@ async function describeFailures<T>(action: string, inputs: TenantKeyInputs, oper
 
 /** One line naming the key, the vault, what we tried and why it failed. */
 export function tenantKeyFailureMessage(action: string, inputs: Pick<TenantKeyInputs, "keyName" | "vaultUri">, error: unknown): string {
-  const subject = `Key Vault key "${inputs.keyName}" in vault ${inputs.vaultUri}: could not ${action}`;
-  if (error instanceof RetriesExhaustedError) {
-    return `${subject}: ${oneLine(errorMessage(error.lastError))} (still failing after ${error.attempts} attempts over ${Math.round(error.waitedMs / 1000)} s; ` +
-      `check that the deploying identity holds "Key Vault Crypto Officer" on the vault)`;
-  }
-  return `${subject}: ${oneLine(errorMessage(error))}`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  const hint = error instanceof RetriesExhaustedError && isRbacPropagationError(error.lastError)
+    ? '; check that the deploying identity holds "Key Vault Crypto Officer" on the vault'
+    : "";
+  return `Key Vault key "${inputs.keyName}" in vault ${inputs.vaultUri}: could not ${action}: ${failureCause(error)}${hint}`;
 }

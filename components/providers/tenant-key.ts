@@ -5,17 +5,20 @@ import {
   createTenantKey,
   deleteTenantKey,
   diffTenantKey,
+  readTenantKey,
   updateTenantKey,
   type TenantKeyOutputs,
   type TenantKeyTiming,
 } from "./tenant-key-operations";
 import { sleepFor } from "./retry";
+import { azureCredentialFromEnvironment } from "./azure-credential";
 
 export { checkTenantKeyInputs, canonicalVaultUri, expirySeconds, type TenantKeyInputs } from "./tenant-key-inputs";
 export {
   createTenantKey,
   deleteTenantKey,
   diffTenantKey,
+  readTenantKey,
   updateTenantKey,
   isRbacPropagationError,
   tenantKeyFailureMessage,
@@ -48,10 +51,8 @@ export const TENANT_KEY_TIMING: TenantKeyTiming = {
 function keyClientFor(vaultUri: string): KeyClient {
   // require(), not import: the provider is serialized into the Pulumi state and must load its SDKs when it runs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
-  return new KeyClient(vaultUri, new DefaultAzureCredential());
+  return new KeyClient(vaultUri, azureCredentialFromEnvironment());
 }
 
 const tenantKeyProvider: pulumi.dynamic.ResourceProvider<TenantKeyInputs, TenantKeyOutputs> = {
@@ -67,6 +68,11 @@ const tenantKeyProvider: pulumi.dynamic.ResourceProvider<TenantKeyInputs, Tenant
     const outs = await createTenantKey(keyClientFor(inputs.vaultUri), inputs, TENANT_KEY_TIMING);
     return { id: outs.versionlessId, outs };
   },
+  async read(id, props) {
+    if (!props) return { id };
+    const outs = await readTenantKey(keyClientFor(props.vaultUri), props, TENANT_KEY_TIMING);
+    return outs ? { id, props: outs } : {};
+  },
   async update(_id, olds, news) {
     return { outs: await updateTenantKey(keyClientFor(news.vaultUri), olds, news, TENANT_KEY_TIMING) };
   },
@@ -78,8 +84,13 @@ const tenantKeyProvider: pulumi.dynamic.ResourceProvider<TenantKeyInputs, Tenant
 /**
  * A customer tenant's RSA-2048 key in the partner's Key Vault, managed through the Key Vault data
  * plane so that a changed expiry is applied and rotation adds versions — the ARM keys API behind
- * azure-native's keyvault.Key only ever creates. Deleting soft-deletes; re-adding the tenant
- * recovers the deleted key. The deploying identity needs "Key Vault Crypto Officer" on the vault.
+ * azure-native's keyvault.Key only ever creates. Every data-plane call retries 403 for about ten
+ * minutes while a fresh role assignment propagates.
+ *
+ * Deleting soft-deletes: drops already delivered cannot be decrypted until the key is recovered,
+ * which re-adding the tenant does. A change of vault or key name replaces the key, creating the
+ * new one first; do not set `deleteBeforeReplace` (the tenant would be without a key in between).
+ * The deploying identity needs "Key Vault Crypto Officer" on the vault.
  */
 export class TenantKey extends pulumi.dynamic.Resource {
   /** Versioned key identifier (kid) of the current version. */
@@ -94,7 +105,7 @@ export class TenantKey extends pulumi.dynamic.Resource {
   /**
    * @param name logical name of the resource
    * @param args vault, key name (tenant GUID), expiry and rotation counter
-   * @param opts resource options; `deleteBeforeReplace` is not needed (a replacement always has another name or vault)
+   * @param opts resource options; leave `deleteBeforeReplace` unset (a replacement always has another name or vault)
    */
   constructor(name: string, args: TenantKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(

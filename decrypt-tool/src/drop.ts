@@ -1,3 +1,4 @@
+import path from "node:path";
 import { Readable } from "node:stream";
 import { DropError } from "./errors";
 import { type ReadDataOptions, type ReadProgress, parsedRows, validatedBatches } from "./decrypt/read-data";
@@ -208,6 +209,6 @@ function tenantFromLocation(location: string): string | undefined {
     const { containerName } = parseBlobLocation(location);
     return guid.test(containerName) ? containerName : undefined;
   }
-  const parent = location.split(/[/\\]+/).filter((p) => p !== "").at(-2);
-  return parent !== undefined && guid.test(parent) ? parent : undefined;
+  const parent = path.basename(path.dirname(path.resolve(location)));
+  return guid.test(parent) ? parent : undefined;
 }

@@ -10,13 +10,13 @@
  *
  * Usage (standalone): tsx scripts/bench/generate.ts --size 20m [--out <dir>]
  */
-import { createCipheriv, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID, constants } from "node:crypto";
+import { createCipheriv, generateKeyPair, publicEncrypt, randomBytes, randomUUID, constants } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { createGzip } from "node:zlib";
 import { parseSize } from "./size";
 
@@ -160,7 +160,8 @@ export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop
   const privateKeyPath = join(opts.dir, `${tenantId}.private-key.pem`);
 
   // Tenant key pair (what Key Vault holds), file key and IV (what the pipeline makes per run).
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  // Async: keeps the event loop free, so a Ctrl-C during generation is handled (and cleans up) at once.
+  const { publicKey, privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   writeFileSync(privateKeyPath, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   const key = randomBytes(32);
   const iv = randomBytes(16);

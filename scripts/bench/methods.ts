@@ -71,8 +71,8 @@ export function verifyRows(stdout: string, stderr: string): number | null {
         // not JSON after all
       }
     }
-    const m = /\brows?\b[^\d\n]{0,20}([\d][\d,_ ]*\d|\d)/i.exec(text) ?? /([\d][\d,_]*)\s+rows?\b/i.exec(text);
-    if (m) return Number(m[1].replace(/[,_ ]/g, ""));
+    const m = /\brows\b[ \t]*[:=]?[ \t]*(\d[\d,_]*)/i.exec(text) ?? /(\d[\d,_]*)[ \t]+rows\b/i.exec(text);
+    if (m) return Number(m[1].replace(/[,_]/g, ""));
   }
   return null;
 }

@@ -6,10 +6,10 @@
  * The generated config is Pulumi.dev.yaml with its tenant list replaced: the N tenants are clones of
  * the example's tenants, taken in turn (so the optional features — users dataset, notify URL — appear
  * in the same proportion), each with a fresh GUID, a unique label and a key expiry a year ahead.
- * Without Pulumi.dev.yaml, tenants are `{ id, keyExpiresOn }` as issue 2 describes.
+ * Without Pulumi.dev.yaml: namePrefix and location, and tenants `{ id, keyExpiresOn }` (config/schema.ts).
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { median, runMeasured, type RssMethod } from "./measure";
@@ -41,7 +41,8 @@ export function cloneTenant(template: Tenant, i: number): Tenant {
 
 /** The stack-config document for `n` tenants (see the module comment). */
 export function planConfig(n: number, devStack: string = DEV_STACK): Record<string, unknown> {
-  let doc: Record<string, unknown> = { config: {} };
+  // Without the example stack: the required settings of config/schema.ts and nothing else.
+  let doc: Record<string, unknown> = { config: { "viva-partner:namePrefix": "vivabench", "viva-partner:location": "westeurope" } };
   if (existsSync(devStack)) doc = (parse(readFileSync(devStack, "utf8")) as Record<string, unknown>) ?? doc;
   const config = { ...((doc.config as Record<string, unknown> | undefined) ?? {}) };
   const examples = Array.isArray(config[TENANTS_KEY]) ? (config[TENANTS_KEY] as Tenant[]) : [];
@@ -54,16 +55,22 @@ export function planConfig(n: number, devStack: string = DEV_STACK): Record<stri
 export interface PlanPoint {
   tenants: number;
   resources: number;
+  /** Resources outside every tenant component's subtree (null when the plan has no tenant components). */
+  platform: number | null;
+  /** Resources per tenant component, its own included. */
+  perTenant: { min: number; max: number; mean: number } | null;
   seconds: number[];
   median: number;
   peakRss: number | null;
 }
 
 export interface PlanVerdict {
-  /** Marginal resources per tenant between consecutive sizes (all equal when the plan is linear). */
-  resourcesPerTenant: number[];
-  /** Resources that do not depend on the tenant count (platform). */
+  /** The platform's resources when the same at every size, else null. */
   platformResources: number | null;
+  /** Resources per tenant at the largest size. */
+  perTenant: { min: number; max: number; mean: number } | null;
+  /** Platform constant and the same per-tenant shapes at every size. */
+  resourcesLinear: boolean | null;
   /** Marginal seconds per tenant between consecutive sizes. */
   secondsPerTenant: number[];
   /** max/min of the marginal seconds per tenant; ≤ 2 is called linear. */
@@ -73,6 +80,42 @@ export interface PlanVerdict {
   at1000: number | null;
   under30s: boolean | null;
   note?: string;
+}
+
+interface PlannedResource {
+  type: string;
+  name: string;
+  parent: string | null;
+}
+
+/** Component type of one tenant (components/tenant: `viva-partner:tenant:Tenant`). */
+const TENANT_TYPE = /:Tenant$/;
+
+/** Splits a plan into the platform's resources and each tenant component's subtree. */
+export function countPlan(plan: PlannedResource[]): Pick<PlanPoint, "resources" | "platform" | "perTenant"> {
+  const byName = new Map(plan.map((r) => [r.name, r]));
+  const perTenant = new Map<string, number>();
+  let platform = 0;
+  for (const r of plan) {
+    let cur: PlannedResource | undefined = r;
+    let tenant: string | null = null;
+    for (let depth = 0; cur && depth < 100; depth++) {
+      if (TENANT_TYPE.test(cur.type)) {
+        tenant = cur.name;
+        break;
+      }
+      cur = cur.parent === null ? undefined : byName.get(cur.parent);
+    }
+    if (tenant === null) platform += 1;
+    else perTenant.set(tenant, (perTenant.get(tenant) ?? 0) + 1);
+  }
+  if (perTenant.size === 0) return { resources: plan.length, platform: null, perTenant: null };
+  const counts = [...perTenant.values()];
+  return {
+    resources: plan.length,
+    platform,
+    perTenant: { min: Math.min(...counts), max: Math.max(...counts), mean: counts.reduce((a, b) => a + b, 0) / counts.length },
+  };
 }
 
 export async function measurePlan(opts: {
@@ -85,11 +128,15 @@ export async function measurePlan(opts: {
   const tsx = join(REPO, "node_modules", ".bin", "tsx");
   const points: PlanPoint[] = [];
   for (const n of opts.sizes) {
-    const file = join(opts.scratch, `plan-${n}-tenants.yaml`);
+    // scripts/plan.ts takes the stack name from the file name (Pulumi.<stack>.yaml): keep it short.
+    const dir = join(opts.scratch, `plan-${n}-tenants`);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "Pulumi.bench.yaml");
     writeFileSync(file, stringify(planConfig(n)));
     const seconds: number[] = [];
     let resources = -1;
     let peakRss: number | null = 0;
+    let counted: ReturnType<typeof countPlan> | undefined;
     for (let r = 0; r < opts.runs; r++) {
       const res = await runMeasured([[tsx, PLAN_SCRIPT, "--config", file]], {
         cwd: REPO,
@@ -108,41 +155,44 @@ export async function measurePlan(opts: {
         throw new Error(`plan for ${n} tenants: ${plan.length} resources on run ${r + 1}, ${resources} before`);
       }
       resources = plan.length;
+      counted = countPlan(plan as PlannedResource[]);
+      if (counted.perTenant !== null && [...new Set((plan as PlannedResource[]).filter((x) => TENANT_TYPE.test(x.type)).map((x) => x.name))].length !== n) {
+        throw new Error(`plan for ${n} tenants: the plan does not have ${n} tenant components`);
+      }
       seconds.push(res.seconds);
       peakRss = res.peakRss === null || peakRss === null ? null : Math.max(peakRss, res.peakRss);
       opts.log(`  plan ${n} tenants, run ${r + 1}: ${res.seconds.toFixed(2)} s, ${resources} resources`);
     }
-    points.push({ tenants: n, resources, seconds, median: median(seconds), peakRss });
+    points.push({ tenants: n, ...counted!, seconds, median: median(seconds), peakRss });
   }
   return points;
 }
 
-/** Linear-growth and 30 s verdicts for measured points (sorted by tenant count). */
+/** Linear-growth and 30 s verdicts for measured points. */
 export function judgePlan(points: PlanPoint[]): PlanVerdict {
   const p = [...points].sort((a, b) => a.tenants - b.tenants);
-  const resourcesPerTenant: number[] = [];
   const secondsPerTenant: number[] = [];
-  for (let i = 1; i < p.length; i++) {
-    const dn = p[i].tenants - p[i - 1].tenants;
-    resourcesPerTenant.push((p[i].resources - p[i - 1].resources) / dn);
-    secondsPerTenant.push((p[i].median - p[i - 1].median) / dn);
-  }
-  const platformResources = resourcesPerTenant.length > 0 ? p[0].resources - resourcesPerTenant[0] * p[0].tenants : null;
+  for (let i = 1; i < p.length; i++) secondsPerTenant.push((p[i].median - p[i - 1].median) / (p[i].tenants - p[i - 1].tenants));
+  const structural = p.length > 0 && p.every((x) => x.platform !== null && x.perTenant !== null);
+  const samePlatform = structural && p.every((x) => x.platform === p[0].platform);
+  const sameShapes = structural && p.every((x) => x.perTenant!.min === p[0].perTenant!.min && x.perTenant!.max === p[0].perTenant!.max);
+  const resourcesLinear = structural ? samePlatform && sameShapes : null;
   const positive = secondsPerTenant.filter((s) => s > 0);
   const spread = positive.length === secondsPerTenant.length && positive.length > 1 ? Math.max(...positive) / Math.min(...positive) : null;
-  const resourcesLinear = resourcesPerTenant.every((r) => r === resourcesPerTenant[0]);
   const big = p.find((x) => x.tenants === 1000);
   const verdict: PlanVerdict = {
-    resourcesPerTenant,
-    platformResources,
+    platformResources: samePlatform ? p[0].platform : null,
+    perTenant: p.length > 0 ? p[p.length - 1].perTenant : null,
+    resourcesLinear,
     secondsPerTenant,
     spread,
-    linear: spread === null ? null : resourcesLinear && spread <= 2,
+    linear: resourcesLinear === false ? false : spread === null ? null : spread <= 2,
     at1000: big ? big.median : null,
     under30s: big ? big.median < 30 : null,
   };
-  if (p.length < 2) verdict.note = "one size only: growth not judged";
+  if (resourcesLinear === false) verdict.note = "the platform's resources or the per-tenant resources change with the tenant count";
+  else if (resourcesLinear === null) verdict.note = "no tenant components found in the plan: resources per tenant not checked";
+  else if (p.length < 3) verdict.note = "fewer than three sizes: growth of time not judged";
   else if (spread === null) verdict.note = "differences too small against start-up time to judge growth (use larger --plan-sizes)";
-  else if (!resourcesLinear) verdict.note = "resources per tenant differ between sizes";
   return verdict;
 }

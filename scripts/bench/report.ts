@@ -145,6 +145,9 @@ export function flatnessCheck(sizes: SizeResult[]): Check | null {
   };
 }
 
+/** A table cell: pipes escaped so shell pipelines do not split the row. */
+const cell = (text: string): string => text.replace(/\|/g, "\\|");
+
 const verdict = (pass: boolean | null): string => (pass === null ? "—" : pass ? "**pass**" : "**FAIL**");
 
 /** The markdown report (what goes to stdout and between the BENCHMARKS.md markers). */
@@ -169,12 +172,12 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("|---|---|---:|---:|---:|---:|---|");
     for (const m of s.methods) {
       if (m.skipped) {
-        out.push(`| ${m.id} | ${m.label} | skipped | | | | ${m.skipped} |`);
+        out.push(`| ${m.id} | ${cell(m.label)} | skipped | | | | ${cell(m.skipped)} |`);
         continue;
       }
       const rows = m.rows === null ? (m.id === "a" ? "(bytes only)" : "—") : m.rows.toLocaleString("en-US");
       out.push(
-        `| ${m.id} | ${m.label} | ${secs(m.median)} | ${m.mbPerSecond === null ? "—" : m.mbPerSecond.toFixed(0)} | ${mb(m.peakRss)} | ${rows} | ${m.seconds.map((x) => secs(x)).join(", ")} |`,
+        `| ${m.id} | ${cell(m.label)} | ${secs(m.median)} | ${m.mbPerSecond === null ? "—" : m.mbPerSecond.toFixed(0)} | ${mb(m.peakRss)} | ${rows} | ${m.seconds.map((x) => secs(x)).join(", ")} |`,
       );
     }
     out.push("");
@@ -182,14 +185,20 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("");
     out.push("| Check | Value | Target | Result |");
     out.push("|---|---|---|---|");
-    for (const c of s.checks) out.push(`| ${c.name} | ${c.value} | ${c.target} | ${verdict(c.pass)} |`);
+    for (const c of s.checks) out.push(`| ${cell(c.name)} | ${cell(c.value)} | ${c.target} | ${verdict(c.pass)} |`);
+  }
+  if (r.sizes.length > 0) {
+    out.push("");
+    out.push("Commands (`<drop>` = run folder, `<data>` = its data file, `<pem>` = private key, `<key>`/`<iv>` = AES key and IV in hex):");
+    out.push("");
+    for (const m of r.sizes[0].methods) out.push(`- (${m.id}) \`${m.command}\``);
   }
   const flat = flatnessCheck(r.sizes);
   if (flat) {
     out.push("");
     out.push("| Check | Value | Target | Result |");
     out.push("|---|---|---|---|");
-    out.push(`| ${flat.name} | ${flat.value} | ${flat.target} | ${verdict(flat.pass)} |`);
+    out.push(`| ${cell(flat.name)} | ${cell(flat.value)} | ${flat.target} | ${verdict(flat.pass)} |`);
   }
 
   out.push("");
@@ -201,19 +210,26 @@ export function renderMarkdown(r: BenchResult): string {
     const { points, verdict: v } = r.plan;
     out.push("`tsx scripts/plan.ts --config <generated single-stack config>` (what `npm run plan -- --config` runs).");
     out.push("");
-    out.push("| Tenants | Resources | Resources/tenant (marginal) | Median s | s/tenant (marginal) | Peak RSS MB | Runs (s) |");
-    out.push("|---:|---:|---:|---:|---:|---:|---|");
+    const shape = (t: PlanPoint["perTenant"]): string =>
+      t === null ? "—" : t.min === t.max ? String(t.min) : `${t.mean.toFixed(1)} (${t.min}–${t.max})`;
+    out.push("| Tenants | Resources | Platform | Per tenant | Median s | s/tenant (marginal) | Peak RSS MB | Runs (s) |");
+    out.push("|---:|---:|---:|---:|---:|---:|---:|---|");
     points.forEach((p, i) => {
-      const rpt = i === 0 ? "—" : v.resourcesPerTenant[i - 1].toFixed(1);
-      const spt = i === 0 ? "—" : (v.secondsPerTenant[i - 1] * 1000).toFixed(1) + " ms";
-      out.push(`| ${p.tenants} | ${p.resources} | ${rpt} | ${secs(p.median)} | ${spt} | ${mb(p.peakRss)} | ${p.seconds.map((x) => secs(x)).join(", ")} |`);
+      const spt = i === 0 ? "—" : `${(v.secondsPerTenant[i - 1] * 1000).toFixed(1)} ms`;
+      out.push(
+        `| ${p.tenants.toLocaleString("en-US")} | ${p.resources.toLocaleString("en-US")} | ${p.platform ?? "—"} | ${shape(p.perTenant)} | ${secs(p.median)} | ${spt} | ${mb(p.peakRss)} | ${p.seconds.map((x) => secs(x)).join(", ")} |`,
+      );
     });
+    out.push("");
+    out.push("Per tenant: resources in one tenant component's subtree, mean (min–max): tenants with the users dataset and a notify URL have more.");
     out.push("");
     out.push("| Check | Value | Target | Result |");
     out.push("|---|---|---|---|");
-    out.push(`| platform resources (independent of tenants) | ${v.platformResources ?? "—"} | — | — |`);
     out.push(
-      `| growth: marginal s/tenant, max ÷ min | ${v.spread === null ? "—" : `${v.spread.toFixed(2)}×`}${v.note ? ` (${v.note})` : ""} | ≤ 2× and constant resources/tenant (linear) | ${verdict(v.linear)} |`,
+      `| resources: platform constant, same per-tenant shapes at every size | platform ${v.platformResources ?? "varies"}, per tenant ${shape(v.perTenant)} | linear | ${verdict(v.resourcesLinear)} |`,
+    );
+    out.push(
+      `| time: marginal s/tenant, max ÷ min | ${v.spread === null ? "—" : `${v.spread.toFixed(2)}×`}${v.note ? ` (${v.note})` : ""} | ≤ 2× (linear) | ${verdict(v.linear)} |`,
     );
     out.push(`| 1,000 tenants | ${v.at1000 === null ? "not measured" : `${v.at1000.toFixed(2)} s`} | < 30 s | ${verdict(v.under30s)} |`);
   }
@@ -223,7 +239,10 @@ export function renderMarkdown(r: BenchResult): string {
     out.push(`### Profile of (e) at ${formatSize(r.profile.size)} (node --cpu-prof, self time)`);
     for (const t of r.profile.threads) {
       out.push("");
-      out.push(`${t.file}: ${(t.totalMs / 1000).toFixed(2)} s sampled`);
+      // node names profiles CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread 0 is the main thread.
+      const thread = /\.\d+\.(\d+)\.\d+\.cpuprofile$/.exec(t.file)?.[1];
+      const who = thread === undefined ? t.file : thread === "0" ? "main thread" : `worker thread ${thread}`;
+      out.push(`${who}: ${(t.totalMs / 1000).toFixed(2)} s sampled`);
       out.push("");
       out.push("| Self ms | % | Function | Where |");
       out.push("|---:|---:|---|---|");

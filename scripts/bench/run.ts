@@ -10,7 +10,7 @@
  * Exit status: 0 when every measurement ran and the row counts agree (a missed performance target is
  * reported, not an error); 1 when a command failed, a method could not run, or counts disagree.
  */
-import { existsSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -77,7 +77,7 @@ export function parseOptions(argv: string[]): Options | null {
   const runs = values.runs !== undefined ? list(values.runs, "runs")[0] : smoke ? 1 : 3;
   const shown = argv.filter((a, i) => a !== "--keep" && a !== "--json" && argv[i - 1] !== "--json" && !a.startsWith("--json="));
   return {
-    sizes: (values.size ?? (smoke ? "2m" : "400m")).split(",").map(parseSize),
+    sizes: (values.size ?? (smoke ? "3m" : "400m")).split(",").map(parseSize),
     runs,
     plan: !values["skip-plan"],
     planSizes: values["plan-sizes"] !== undefined ? list(values["plan-sizes"], "plan-sizes") : smoke ? [2, 5] : [10, 100, 1000],
@@ -88,6 +88,22 @@ export function parseOptions(argv: string[]): Options | null {
     keep: values.keep!,
     command: ["npm run bench", ...(shown.length > 0 ? ["--", ...shown] : [])].join(" "),
   };
+}
+
+/**
+ * Removes temp folders of earlier runs whose process is gone (a run killed with SIGKILL, or by tsx's
+ * own signal relay, cannot clean up after itself). Folders are named viva-bench-<pid>-XXXXXX.
+ */
+function sweepStaleTempFolders(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const m = /^viva-bench-(\d+)-/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ESRCH") rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
 }
 
 const log = (line: string): void => {
@@ -103,6 +119,18 @@ function checkDisk(dir: string, bytes: number): void {
   } catch (err) {
     if (err instanceof Error && err.message.startsWith("not enough")) throw err;
   }
+}
+
+/** A command line with the run's temp paths and secrets replaced by placeholders (for the report). */
+function anonymise(command: string, drop: GeneratedDrop): string {
+  return command
+    .split(drop.dataFile).join("<data>")
+    .split(drop.dropDir).join("<drop>")
+    .split(drop.privateKeyPath).join("<pem>")
+    .split(drop.keyHex).join("<key>")
+    .split(drop.ivHex).join("<iv>")
+    .split(process.execPath).join("node")
+    .split(REPO + "/").join("");
 }
 
 async function measureSize(
@@ -133,7 +161,7 @@ async function measureSize(
   const results = new Map<string, MethodResult>(
     methods.map((m) => [
       m.id,
-      { id: m.id, label: m.label, command: displayPipeline(m.stages, m.stdout), skipped: m.skipped, seconds: [], median: null, mbPerSecond: null, peakRss: null, rows: null },
+      { id: m.id, label: m.label, command: anonymise(displayPipeline(m.stages, m.stdout), drop), skipped: m.skipped, seconds: [], median: null, mbPerSecond: null, peakRss: null, rows: null },
     ]),
   );
 
@@ -219,7 +247,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const o = opts;
-  const root = mkdtempSync(join(tmpdir(), "viva-bench-"));
+  sweepStaleTempFolders();
+  const root = mkdtempSync(join(tmpdir(), `viva-bench-${process.pid}-`));
   const cleanup = (): void => {
     if (!o.keep) rmSync(root, { recursive: true, force: true });
   };

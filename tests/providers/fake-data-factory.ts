@@ -1,15 +1,10 @@
-import { azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
+import { InjectedFailures, azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
 
 interface StoredTrigger {
   properties: Record<string, unknown>;
   runtimeState: "Started" | "Stopped";
 }
 
-interface InjectedFailure {
-  matches: (request: RecordedRequest) => boolean;
-  response: FakeResponse;
-  times: number;
-}
 
 const TRIGGER_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DataFactory\/factories\/([^/]+)\/triggers\/([^/]+)(?:\/(start|stop))?$/i;
 const OPERATION_PATH = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DataFactory\/operationResults\/([^/]+)$/i;
@@ -23,7 +18,7 @@ export class FakeDataFactory {
   readonly triggers = new Map<string, StoredTrigger>();
   readonly httpClient;
   readonly requests: RecordedRequest[];
-  private readonly failures: InjectedFailure[] = [];
+  private readonly failures = new InjectedFailures();
   private readonly pendingOperations = new Map<string, () => void>();
   private nextOperation = 1;
 
@@ -40,17 +35,14 @@ export class FakeDataFactory {
 
   /** Answers `times` matching requests with `response` instead of serving them. */
   failNext(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times = 1): void {
-    this.failures.push({ matches, response, times });
+    this.failures.add(matches, response, times);
   }
 
   private respond(request: RecordedRequest): FakeResponse {
     if (request.authorization !== "Bearer test-token") return { status: 401, body: azureError("AuthenticationFailed", "no token") };
     if (request.url.searchParams.get("api-version") !== "2018-06-01") return { status: 400, body: azureError("InvalidApiVersion", "expected 2018-06-01") };
-    const failure = this.failures.find((f) => f.times > 0 && f.matches(request));
-    if (failure) {
-      failure.times -= 1;
-      return failure.response;
-    }
+    const failure = this.failures.take(request);
+    if (failure) return failure;
     const operation = OPERATION_PATH.exec(request.path);
     if (operation && request.method === "GET") return this.completeOperation(operation[1]);
     const match = TRIGGER_PATH.exec(request.path);

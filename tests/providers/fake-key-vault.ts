@@ -1,4 +1,4 @@
-import { azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
+import { InjectedFailures, azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
 
 interface StoredVersion {
   version: string;
@@ -9,12 +9,6 @@ interface StoredVersion {
   exp?: number;
 }
 
-/** A failure to inject: answered instead of the normal response while `times` lasts. */
-interface InjectedFailure {
-  matches: (request: RecordedRequest) => boolean;
-  response: FakeResponse;
-  times: number;
-}
 
 /**
  * An in-memory Key Vault data plane for the keys API (create, get, update, delete, recover),
@@ -27,7 +21,7 @@ export class FakeKeyVault {
   readonly deleted = new Map<string, StoredVersion[]>();
   readonly httpClient;
   readonly requests: RecordedRequest[];
-  private readonly failures: InjectedFailure[] = [];
+  private readonly failures = new InjectedFailures();
   private nextVersion = 1;
 
   constructor(vaultName = "kv-viva", private readonly token = "test-token") {
@@ -44,7 +38,7 @@ export class FakeKeyVault {
 
   /** Answers `times` matching requests with `response` instead of serving them. */
   failNext(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times = 1): void {
-    this.failures.push({ matches, response, times });
+    this.failures.add(matches, response, times);
   }
 
   /** Adds an existing key version directly, as if created earlier. */
@@ -62,11 +56,8 @@ export class FakeKeyVault {
         body: azureError("Unauthorized", "AKV10000: Request is missing a Bearer or PoP token."),
       };
     }
-    const failure = this.failures.find((f) => f.times > 0 && f.matches(request));
-    if (failure) {
-      failure.times -= 1;
-      return failure.response;
-    }
+    const failure = this.failures.take(request);
+    if (failure) return failure;
     const [, collection, name, action] = request.path.split("/");
     if (collection === "keys" && request.method === "POST" && action === "create") return this.create(name, request.body as Record<string, unknown>);
     if (collection === "keys" && request.method === "PATCH") return this.update(name, action, request.body as Record<string, unknown>);

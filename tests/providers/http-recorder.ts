@@ -72,3 +72,21 @@ export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits:
 export function azureError(code: string, message: string, innerCode?: string): { error: Record<string, unknown> } {
   return { error: innerCode ? { code, message, innerError: { code: innerCode } } : { code, message } };
 }
+
+/** Failures a fake service answers instead of serving, each for a number of matching requests. */
+export class InjectedFailures {
+  private readonly pending: { matches: (request: RecordedRequest) => boolean; response: FakeResponse; times: number }[] = [];
+
+  /** Answers the next `times` requests that `matches` accepts with `response`. */
+  add(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times: number): void {
+    this.pending.push({ matches, response, times });
+  }
+
+  /** The injected answer for `request`, if one is due. */
+  take(request: RecordedRequest): FakeResponse | undefined {
+    const failure = this.pending.find((f) => f.times > 0 && f.matches(request));
+    if (!failure) return undefined;
+    failure.times -= 1;
+    return failure.response;
+  }
+}

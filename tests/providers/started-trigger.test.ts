@@ -6,6 +6,7 @@ import {
   createStartedTrigger,
   deleteStartedTrigger,
   diffStartedTrigger,
+  readStartedTrigger,
   updateStartedTrigger,
   weeklyScheduleTriggerProperties,
   type StartedTriggerInputs,
@@ -157,6 +158,21 @@ describe("deleteStartedTrigger", () => {
   });
 });
 
+describe("readStartedTrigger", () => {
+  it("reports a trigger stopped outside Pulumi", async () => {
+    const { factory, client, timing } = setup();
+    const outs = await createStartedTrigger(client, inputs(), timing);
+    factory.triggers.get(TRIGGER_PATH.toLowerCase())!.runtimeState = "Stopped";
+
+    expect(await readStartedTrigger(client, outs)).toEqual({ ...outs, runtimeState: "Stopped" });
+  });
+
+  it("reports a deleted trigger as gone", async () => {
+    const { client } = setup();
+    expect(await readStartedTrigger(client, { ...inputs(), runtimeState: "Started", triggerId: TRIGGER_PATH })).toBeUndefined();
+  });
+});
+
 describe("diffStartedTrigger", () => {
   const olds: StartedTriggerOutputs = { ...inputs(), runtimeState: "Started", triggerId: TRIGGER_PATH };
 
@@ -165,13 +181,16 @@ describe("diffStartedTrigger", () => {
     expect(diffStartedTrigger(olds, { ...inputs(reordered), factoryName: "ADF-viva-contoso" })).toEqual({
       changes: false,
       replaces: [],
-      stables: ["triggerId"],
       deleteBeforeReplace: false,
     });
   });
 
   it("updates in place when the schedule changes", () => {
     expect(diffStartedTrigger(olds, { ...inputs(weekly(9)) })).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("plans an update, restarting it, when a refresh found the trigger stopped", () => {
+    expect(diffStartedTrigger({ ...olds, runtimeState: "Stopped" }, { ...inputs() })).toMatchObject({ changes: true, replaces: [] });
   });
 
   it("replaces when the factory or trigger name changes", () => {

@@ -6,6 +6,7 @@ import {
   createTenantKey,
   deleteTenantKey,
   diffTenantKey,
+  readTenantKey,
   updateTenantKey,
   type TenantKeyInputs,
   type TenantKeyOutputs,
@@ -109,9 +110,20 @@ describe("createTenantKey", () => {
     await expect(failure).rejects.toThrow(
       new RegExp(`^Key Vault key "${TENANT}" in vault https://kv-viva\\.vault\\.azure\\.net/: could not create the key: Caller is not authorized to perform action on resource\\. .*after \\d+ attempts over 600 s`),
     );
+    await expect(failure).rejects.toThrow(/check that the deploying identity holds "Key Vault Crypto Officer" on the vault$/);
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(600_000);
     expect(Math.max(...waits)).toBe(60_000);
     expect(vault.keys.has(TENANT)).toBe(false);
+  });
+
+  it("does not wait out a firewall 403, which no role assignment will fix", async () => {
+    const { vault, client, timing, waits } = setup();
+    vault.failNext(isCreate, { status: 403, body: azureError("Forbidden", "Client address is not authorized and caller is not a trusted service.", "ForbiddenByFirewall") });
+
+    await expect(createTenantKey(client, inputs(), timing)).rejects.toThrow(
+      `Key Vault key "${TENANT}" in vault https://kv-viva.vault.azure.net/: could not create the key: Client address is not authorized and caller is not a trusted service.`,
+    );
+    expect(waits).toEqual([]);
   });
 
   it("fails at once on errors that waiting cannot fix", async () => {
@@ -159,12 +171,60 @@ describe("updateTenantKey", () => {
     expect(vault.authorized.some((r) => r.method === "PATCH" || r.method === "DELETE")).toBe(false);
   });
 
+  it("gives the new version the new expiry when rotation and expiry change together, leaving the old version as it was", async () => {
+    const { vault, client, timing, outs } = await created();
+
+    const rotated = await updateTenantKey(client, outs, inputs({ rotation: 1, expiresOn: "2028-06-30" }), timing);
+
+    expect(vault.authorized.some((r) => r.method === "PATCH")).toBe(false);
+    expect(vault.keys.get(TENANT)!.map((v) => [v.version, v.exp])).toEqual([
+      [outs.version, EXPIRY_SECONDS],
+      [rotated.version, Date.UTC(2028, 5, 30) / 1000],
+    ]);
+  });
+
+  it("recovers a key soft-deleted outside Pulumi before rotating it", async () => {
+    const { vault, client, timing, outs } = await created();
+    vault.deleted.set(TENANT, vault.keys.get(TENANT)!);
+    vault.keys.delete(TENANT);
+
+    const rotated = await updateTenantKey(client, outs, inputs({ rotation: 1 }), timing);
+
+    expect(vault.authorized.some((r) => r.path === `/deletedkeys/${TENANT}/recover`)).toBe(true);
+    expect(vault.keys.get(TENANT)!.map((v) => v.version)).toEqual([outs.version, rotated.version]);
+  });
+
   it("sends nothing when the expiry is the same instant written differently", async () => {
     const { vault, client, timing, outs } = await created();
     const before = vault.authorized.length;
     const updated = await updateTenantKey(client, outs, inputs({ expiresOn: "2027-06-30T02:00:00+02:00" }), timing);
     expect(vault.authorized.length).toBe(before);
     expect(updated.version).toBe(outs.version);
+  });
+});
+
+describe("readTenantKey", () => {
+  it("reports the newest version and an expiry changed outside Pulumi, so the next up restores the configured one", async () => {
+    const { vault, client, timing } = setup();
+    const outs = await createTenantKey(client, inputs(), timing);
+    const [outside] = vault.seed("ignored", [{ kty: "RSA", keySize: 2048, keyOps: [], enabled: true, exp: Date.UTC(2026, 11, 1) / 1000 }]);
+    vault.keys.set(TENANT, [...vault.keys.get(TENANT)!, outside]);
+
+    const refreshed = await readTenantKey(client, outs, timing);
+
+    expect(refreshed).toMatchObject({ version: outside.version, expiresOn: "2026-12-01T00:00:00.000Z", versionlessId: outs.versionlessId });
+    expect(diffTenantKey(refreshed!, { ...inputs() })).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("keeps the configured expiry text when the key still has that expiry", async () => {
+    const { client, timing } = setup();
+    const outs = await createTenantKey(client, inputs({ expiresOn: "2027-06-30" }), timing);
+    expect(await readTenantKey(client, outs, timing)).toEqual(outs);
+  });
+
+  it("reports a key deleted outside Pulumi as gone", async () => {
+    const { client, timing } = setup();
+    expect(await readTenantKey(client, { ...inputs(), keyId: "k/v", versionlessId: "k", version: "v" }, timing)).toBeUndefined();
   });
 });
 
@@ -194,7 +254,6 @@ describe("diffTenantKey", () => {
     expect(diffTenantKey(olds, { ...inputs(), vaultUri: "https://KV-viva.vault.azure.net", keyName: TENANT.toUpperCase() })).toEqual({
       changes: false,
       replaces: [],
-      stables: ["keyName", "vaultUri", "versionlessId"],
       deleteBeforeReplace: false,
     });
   });

@@ -1,3 +1,6 @@
+import { isUtf8 } from "node:buffer";
+import { lastJsonError, validateJsonObject } from "./json-line-validator";
+
 /** What a parser found in one batch of whole lines. */
 export interface BatchResult {
   /** Lines in the batch, blank ones included (for line numbers). */
@@ -25,13 +28,40 @@ export interface BatchStats {
 const NEWLINE = 10;
 
 /**
- * Checks that every non-blank line of `bytes` (UTF-8, whole lines) is a JSON object, counts rows
- * and, if `collectStats`, gathers PersonIds, the MetricDate range and column names.
- * Pure and synchronous: runs in worker threads or inline.
+ * Checks that every non-blank line of `bytes` (whole lines) is a JSON object in valid UTF-8, and counts rows.
+ * Without `collectStats` it never builds objects (byte-level validator); with it, rows are parsed to gather
+ * PersonIds, the MetricDate range and column names. Pure and synchronous: runs in worker threads or inline.
  */
 export function validateBatch(bytes: Uint8Array, collectStats: boolean): BatchResult {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  const stats = collectStats ? new StatsCollector() : undefined;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isUtf8(buffer)) return firstBadUtf8Line(buffer);
+  return collectStats ? parseWithStats(buffer) : validateBytes(buffer);
+}
+
+function validateBytes(buffer: Buffer): BatchResult {
+  let lines = 0;
+  let rows = 0;
+  let blankLines = 0;
+  let start = 0;
+  while (start < buffer.length) {
+    let end = buffer.indexOf(NEWLINE, start);
+    if (end < 0) end = buffer.length;
+    lines++;
+    if (isBlankBytes(buffer, start, end)) {
+      blankLines++;
+    } else {
+      const bad = validateJsonObject(buffer, start, end);
+      if (bad >= 0) return { lines, rows, blankLines, error: { line: lines, message: describeBadLine(buffer.toString("utf8", start, end), bad - start) } };
+      rows++;
+    }
+    start = end + 1;
+  }
+  return { lines, rows, blankLines };
+}
+
+function parseWithStats(buffer: Buffer): BatchResult {
+  const text = buffer.toString("utf8");
+  const stats = new StatsCollector();
   let lines = 0;
   let rows = 0;
   let blankLines = 0;
@@ -47,17 +77,47 @@ export function validateBatch(bytes: Uint8Array, collectStats: boolean): BatchRe
       try {
         row = JSON.parse(text.slice(start, end));
       } catch (error) {
-        return { lines, rows, blankLines, error: { line: lines, message: `invalid JSON: ${(error as Error).message}` }, stats: stats?.result() };
+        return { lines, rows, blankLines, error: { line: lines, message: `invalid JSON: ${(error as Error).message}` }, stats: stats.result() };
       }
       if (row === null || typeof row !== "object" || Array.isArray(row)) {
-        return { lines, rows, blankLines, error: { line: lines, message: "not a JSON object" }, stats: stats?.result() };
+        return { lines, rows, blankLines, error: { line: lines, message: "not a JSON object" }, stats: stats.result() };
       }
       rows++;
-      stats?.add(row as Record<string, unknown>);
+      stats.add(row as Record<string, unknown>);
     }
     start = end + 1;
   }
-  return { lines, rows, blankLines, stats: stats?.result() };
+  return { lines, rows, blankLines, stats: stats.result() };
+}
+
+// V8's message is the most familiar; the validator's reason covers valid JSON that is not an object.
+function describeBadLine(line: string, column: number): string {
+  try {
+    const value: unknown = JSON.parse(line);
+    return value === null || typeof value !== "object" || Array.isArray(value) ? "not a JSON object" : `invalid JSON at byte ${column + 1}: ${lastJsonError}`;
+  } catch (error) {
+    return `invalid JSON: ${(error as Error).message}`;
+  }
+}
+
+function firstBadUtf8Line(buffer: Buffer): BatchResult {
+  let lines = 0;
+  let start = 0;
+  for (;;) {
+    let end = buffer.indexOf(NEWLINE, start);
+    if (end < 0) end = buffer.length;
+    lines++;
+    if (end >= buffer.length || !isUtf8(buffer.subarray(start, end))) return { lines, rows: 0, blankLines: 0, error: { line: lines, message: "not valid UTF-8" } };
+    start = end + 1;
+  }
+}
+
+function isBlankBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 /** `bytes` without its blank lines (rare: only called when a batch has some). */

@@ -58,7 +58,7 @@ class WorkerPool implements BatchValidator {
   private failure?: Error;
 
   constructor(script: string, size: number) {
-    this.parallelism = size * 2;
+    this.parallelism = size * 4;
     this.workers = Array.from({ length: size }, () => this.startWorker(script));
     this.inFlight = this.workers.map(() => 0);
   }

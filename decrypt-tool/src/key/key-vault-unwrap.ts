@@ -1,5 +1,6 @@
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { CryptographyClient, type CryptographyClientOptions } from "@azure/keyvault-keys";
+import type { TokenCredential } from "@azure/identity";
+import type { CryptographyClientOptions } from "@azure/keyvault-keys";
+import { identitySdk, keyVaultKeysSdk } from "../azure-sdk";
 import { DropError, describeError } from "../errors";
 import { paddingsToTry, type RsaPadding } from "./key-options";
 
@@ -34,7 +35,8 @@ export async function unwrapWithKeyVault(
   options: { credential?: TokenCredential; clientOptions?: CryptographyClientOptions } = {},
 ): Promise<{ plaintext: Buffer; padding: Exclude<RsaPadding, "auto"> }> {
   const keyId = keyVaultKeyId(ref);
-  const client = new CryptographyClient(keyId, options.credential ?? new DefaultAzureCredential(), options.clientOptions);
+  const { CryptographyClient } = keyVaultKeysSdk();
+  const client = new CryptographyClient(keyId, options.credential ?? new (identitySdk().DefaultAzureCredential)(), options.clientOptions);
   const tried = paddingsToTry(padding);
   let lastError: unknown;
   for (const candidate of tried) {

@@ -1,5 +1,6 @@
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { AnonymousCredential, BlobServiceClient } from "@azure/storage-blob";
+import type { TokenCredential } from "@azure/identity";
+import type { BlobServiceClient } from "@azure/storage-blob";
+import { identitySdk, storageBlobSdk } from "../azure-sdk";
 import { DropError } from "../errors";
 
 /** Where a drop (or a tenant container) lives in Azure Storage. */
@@ -63,9 +64,10 @@ export function parseBlobLocation(location: string): BlobLocation {
  * URL carries a SAS token, otherwise with `credential` (default `DefaultAzureCredential`).
  */
 export function createBlobServiceClient(accountUrl: string, options: BlobAuthOptions = {}): BlobServiceClient {
+  const { AnonymousCredential, BlobServiceClient } = storageBlobSdk();
   if (options.connectionString) return BlobServiceClient.fromConnectionString(options.connectionString);
   if (accountUrl.includes("?")) return new BlobServiceClient(accountUrl, new AnonymousCredential());
-  return new BlobServiceClient(accountUrl, options.credential ?? new DefaultAzureCredential());
+  return new BlobServiceClient(accountUrl, options.credential ?? new (identitySdk().DefaultAzureCredential)());
 }
 
 /** `createBlobServiceClient` for a parsed location (keeps a SAS token if the URL had one). */

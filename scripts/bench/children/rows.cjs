@@ -17,7 +17,7 @@ async function main() {
     rows += 1;
   }
   const meta = opened.metadata || {};
-  const claimed = meta.NumberOfRowsExtracted ?? meta.numberOfRowsExtracted ?? null;
+  const claimed = meta.rowsClaimed ?? meta.NumberOfRowsExtracted ?? null;
   process.stdout.write(JSON.stringify({ rows, claimed }) + "\n");
 }
 

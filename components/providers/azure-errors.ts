@@ -1,0 +1,22 @@
+/** The message of an unknown thrown value, for building one-line error reports. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** The HTTP status of an Azure SDK `RestError`, if the error carries one. */
+export function httpStatusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** The service error code of an Azure SDK `RestError` (e.g. "Conflict"), if any. */
+export function serviceCodeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** `text` with line breaks and runs of white space folded, for one-line error reports. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}

@@ -1,0 +1,3 @@
+export { TenantKey, type TenantKeyArgs } from "./tenant-key";
+export { StartedTrigger, type StartedTriggerArgs } from "./started-trigger";
+export { weeklyScheduleTriggerProperties, type WeeklyScheduleArgs } from "./weekly-schedule";

@@ -1,0 +1,169 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as datafactory from "@pulumi/azure-native/datafactory";
+import * as storage from "@pulumi/azure-native/storage";
+import type { TenantConfig } from "../../config";
+import { StartedTrigger, weeklyScheduleTriggerProperties } from "../providers/started-trigger";
+import { TenantKey } from "../providers/tenant-key";
+import type { PlatformRefs } from "../platform/refs";
+import { grantRole } from "../roles";
+import { DATASETS, TABLES, dropDataset, office365Dataset } from "./datasets";
+import { LINKED_SERVICES, keyVaultLinkedService, office365LinkedService, storageLinkedService, type AppCredentials } from "./linked-services";
+import { PIPELINE_NAME, pipelineActivities, pipelineParameters } from "./pipeline";
+
+/** Name of the weekly trigger inside each factory. */
+export const TRIGGER_NAME = "WeeklyMondayExport";
+
+/** Arguments of a {@link Tenant}. */
+export interface TenantArgs {
+  /** The tenant's validated config. */
+  tenant: TenantConfig;
+  /** The shared platform's ids and endpoints. */
+  platform: PlatformRefs;
+  /** Region of the factory; defaults to the platform's. */
+  location?: pulumi.Input<string>;
+  /** First possible trigger run (fixed ISO UTC date-time). */
+  triggerStartTime: string;
+  /** Resources the tenant key must wait for (the deployer's key permissions). */
+  keyDependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** Logical name of a tenant's component: removing a tenant removes exactly this subtree. */
+export function tenantResourceName(tenantId: string): string {
+  return `tenant-${tenantId}`;
+}
+
+/** The trigger's ARM properties: every Monday at the tenant's time (UTC), pipeline defaults apply. */
+export function triggerProperties(tenant: TenantConfig, startTime: string): Record<string, unknown> {
+  return weeklyScheduleTriggerProperties({
+    pipelineName: PIPELINE_NAME,
+    weekDay: "Monday",
+    hour: tenant.triggerTime.hour,
+    minute: tenant.triggerTime.minute,
+    startTime,
+    timeZone: "UTC",
+  });
+}
+
+/**
+ * Everything one customer tenant needs: its container and the app's write access to it, its RSA
+ * key, and its Data Factory with linked services, datasets, the ExportO365DataEvents pipeline and a
+ * started weekly trigger.
+ */
+export class Tenant extends pulumi.ComponentResource {
+  public readonly tenantId: pulumi.Output<string>;
+  /** Container drops land in (named by the tenant GUID). */
+  public readonly containerName: pulumi.Output<string>;
+  public readonly factoryName: pulumi.Output<string>;
+  /** Versionless id of the tenant's key. */
+  public readonly keyId: pulumi.Output<string>;
+
+  /** Declares the tenant's resources. */
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("viva-partner:tenant:Tenant", name, {}, opts);
+    const { tenant, platform } = args;
+    const parent = { parent: this };
+
+    const container = new storage.BlobContainer(
+      `${name}-container`,
+      {
+        accountName: platform.storageAccountName,
+        resourceGroupName: platform.resourceGroupName,
+        containerName: tenant.id,
+        publicAccess: "None",
+        metadata: tenant.label ? { tenant: tenant.id, label: tenant.label } : { tenant: tenant.id },
+      },
+      parent,
+    );
+    const writer = grantRole(
+      `${name}-app-blob-writer`,
+      { scope: container.id, principalId: platform.servicePrincipalObjectId, principalType: "ServicePrincipal", role: "storageBlobDataContributor", subscriptionId: platform.subscriptionId },
+      parent,
+    );
+
+    const key = new TenantKey(
+      `${name}-key`,
+      { vaultUri: platform.vaultUri, keyName: tenant.id, expiresOn: tenant.keyExpiresOn, rotation: tenant.keyRotation },
+      { parent: this, dependsOn: args.keyDependsOn },
+    );
+
+    const factory = new datafactory.Factory(
+      `${name}-factory`,
+      {
+        factoryName: tenant.factoryName,
+        resourceGroupName: platform.resourceGroupName,
+        location: args.location ?? platform.location,
+        identity: { type: "SystemAssigned" },
+        tags: tenant.label ? { tenant: tenant.id, label: tenant.label } : { tenant: tenant.id },
+      },
+      parent,
+    );
+    // The factory reads the app secret and nothing else in the vault.
+    const secretReader = grantRole(
+      `${name}-factory-secret-reader`,
+      {
+        scope: platform.appSecretId,
+        principalId: factory.identity.apply((i) => i?.principalId ?? ""),
+        principalType: "ServicePrincipal",
+        role: "keyVaultSecretsUser",
+        subscriptionId: platform.subscriptionId,
+      },
+      parent,
+    );
+
+    const inFactory = { factoryName: factory.name, resourceGroupName: platform.resourceGroupName };
+    const app: AppCredentials = { applicationId: platform.applicationId, partnerTenantId: platform.partnerTenantId, secretName: platform.appSecretName };
+    const vaultLs = new datafactory.LinkedService(
+      `${name}-ls-keyvault`,
+      { ...inFactory, linkedServiceName: LINKED_SERVICES.keyVault, properties: keyVaultLinkedService(platform.vaultUri) },
+      parent,
+    );
+    const afterVault = { parent: this, dependsOn: [vaultLs, secretReader] };
+    const storageLs = new datafactory.LinkedService(
+      `${name}-ls-storage`,
+      { ...inFactory, linkedServiceName: LINKED_SERVICES.storage, properties: storageLinkedService(platform.dfsEndpoint, app) },
+      afterVault,
+    );
+    const office365Ls = new datafactory.LinkedService(
+      `${name}-ls-office365`,
+      { ...inFactory, linkedServiceName: LINKED_SERVICES.office365, properties: office365LinkedService(tenant.id, app) },
+      afterVault,
+    );
+
+    const sourceOpts = { parent: this, dependsOn: [office365Ls] };
+    const sinkOpts = { parent: this, dependsOn: [storageLs] };
+    const datasets = [
+      new datafactory.Dataset(`${name}-ds-person-report`, { ...inFactory, datasetName: DATASETS.personReport, properties: office365Dataset(TABLES.personReport) }, sourceOpts),
+      new datafactory.Dataset(`${name}-ds-person-report-drop`, { ...inFactory, datasetName: DATASETS.personReportDrop, properties: dropDataset(tenant.id) }, sinkOpts),
+    ];
+    if (tenant.usersDataset) {
+      datasets.push(
+        new datafactory.Dataset(`${name}-ds-users`, { ...inFactory, datasetName: DATASETS.users, properties: office365Dataset(TABLES.users) }, sourceOpts),
+        new datafactory.Dataset(`${name}-ds-users-drop`, { ...inFactory, datasetName: DATASETS.usersDrop, properties: dropDataset(tenant.id) }, sinkOpts),
+      );
+    }
+
+    const pipeline = new datafactory.Pipeline(
+      `${name}-pipeline`,
+      { ...inFactory, pipelineName: PIPELINE_NAME, parameters: pipelineParameters(tenant), activities: pipelineActivities(tenant) },
+      { parent: this, dependsOn: datasets },
+    );
+    // The first scheduled run needs the key, the container access and the pipeline in place.
+    new StartedTrigger(
+      `${name}-trigger`,
+      {
+        subscriptionId: platform.subscriptionId,
+        resourceGroupName: platform.resourceGroupName,
+        factoryName: factory.name,
+        triggerName: TRIGGER_NAME,
+        properties: triggerProperties(tenant, args.triggerStartTime),
+      },
+      { parent: this, dependsOn: [pipeline, key, writer] },
+    );
+
+    this.tenantId = pulumi.output(tenant.id);
+    this.containerName = container.name;
+    this.factoryName = factory.name;
+    this.keyId = key.versionlessId;
+    this.registerOutputs({ tenantId: this.tenantId, containerName: this.containerName, factoryName: this.factoryName, keyId: this.keyId });
+  }
+}

@@ -1,0 +1,59 @@
+import type { Command } from "commander";
+import { pipeline } from "node:stream/promises";
+import { openDrop } from "../../drop";
+import { KEY_ENCODING_LABELS } from "../../key/key-text";
+import { writeFileAtomically } from "../atomic-output";
+import { formatCount } from "../format";
+import { addCommonOptions, addKeyOptions, addWorkersOption, type CommonCliOptions, type KeyCliOptions, keyOptionsFrom, parseWorkers, sourceOptionsFrom } from "../options";
+import { createProgressReporter } from "../progress";
+import { note, runForDrop } from "../report";
+
+interface DecryptCliOptions extends CommonCliOptions, KeyCliOptions {
+  output?: string;
+}
+
+/** Registers `viva-drop decrypt`: the rows as NDJSON on stdout, or atomically into --output. */
+export function register(program: Command): void {
+  const command = program
+    .command("decrypt")
+    .description("decrypt a drop and write its rows as newline-delimited JSON to stdout (or --output)")
+    .argument("<drop>", "drop folder, or its URL: https://<account>.blob.core.windows.net/<tenant-guid>/<run-folder>")
+    .option("-o, --output <file>", "write the rows to this file instead (atomically: complete or not at all)");
+  addKeyOptions(command);
+  addWorkersOption(command);
+  addCommonOptions(command);
+  command.action(async (drop: string, options: DecryptCliOptions) => {
+    await runForDrop(drop, options.verbose ?? false, async () => {
+      const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
+      if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
+      const progress = createProgressReporter(options.quiet);
+      let rows = 0;
+      const data = opened.ndjson({
+        workers: parseWorkers(options.workers),
+        onProgress: (p) => {
+          rows = p.rows;
+          progress.update(p);
+        },
+      });
+      try {
+        if (options.output) {
+          await writeFileAtomically(options.output, data);
+          if (!options.quiet) note(drop, `wrote ${formatCount(rows)} rows to ${options.output}`);
+        } else {
+          await writeToStdout(data);
+        }
+      } finally {
+        progress.stop();
+      }
+    });
+  });
+}
+
+// A reader that stops early (`| head`) closes the pipe: not a failure of the decrypt.
+async function writeToStdout(data: NodeJS.ReadableStream): Promise<void> {
+  try {
+    await pipeline(data, process.stdout, { end: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
+  }
+}

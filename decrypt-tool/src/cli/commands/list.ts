@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { type DropListing, listDrops } from "../../list-drops";
+import { formatBytes, formatCount, formatTable } from "../format";
+import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
+import { runForDrop } from "../report";
+
+/** Registers `viva-drop list`: the drops in a tenant container or folder. */
+export function register(program: Command): void {
+  const command = program
+    .command("list")
+    .description("list the drops in a tenant container or folder: run folder, table, date range, rows claimed, errors, size")
+    .argument("<location>", "tenant folder, or container URL: https://<account>.blob.core.windows.net/<tenant-guid>")
+    .option("--json", "print the list as JSON");
+  addCommonOptions(command);
+  command.action(async (location: string, options: CommonCliOptions) => {
+    await runForDrop(location, options.verbose ?? false, async () => {
+      const drops = await listDrops(location, sourceOptionsFrom(options));
+      process.stdout.write(options.json ? `${JSON.stringify(drops, null, 2)}\n` : formatListing(drops));
+    });
+  });
+}
+
+/** The table printed by `list`. */
+export function formatListing(drops: DropListing[]): string {
+  if (drops.length === 0) return "no drops found\n";
+  return formatTable(
+    ["RUN FOLDER", "TABLE", "FROM", "TO", "ROWS", "SIZE", "STATUS"],
+    drops.map((d) => [
+      d.runFolder,
+      d.tableName ?? "-",
+      d.requestStartDate ?? "-",
+      d.requestEndDate ?? "-",
+      d.rowsClaimed === undefined ? "-" : formatCount(d.rowsClaimed),
+      formatBytes(d.sizeBytes),
+      d.problem ? `unreadable: ${d.problem}` : d.errors ? `failed: ${d.errors}` : "ok",
+    ]),
+  );
+}

@@ -1,0 +1,62 @@
+import type { Command } from "commander";
+import { type VerifyResult, verifyDrop } from "../../drop";
+import { KEY_ENCODING_LABELS } from "../../key/key-text";
+import { formatBytes, formatCount, formatFields } from "../format";
+import {
+  addCommonOptions,
+  addKeyOptions,
+  addWorkersOption,
+  type CommonCliOptions,
+  type KeyCliOptions,
+  keyOptionsFrom,
+  parseWorkers,
+  sourceOptionsFrom,
+} from "../options";
+import { createProgressReporter } from "../progress";
+import { runForDrop } from "../report";
+
+/** Registers `viva-drop verify`: decrypt and check everything, print a summary, emit no rows. */
+export function register(program: Command): void {
+  const command = program
+    .command("verify")
+    .description("decrypt and check a whole drop (padding, gzip checksums, JSON, row count) and print a summary; emits no rows")
+    .argument("<drop>", "drop folder, or its URL: https://<account>.blob.core.windows.net/<tenant-guid>/<run-folder>")
+    .option("--json", "print the summary as JSON");
+  addKeyOptions(command);
+  addWorkersOption(command);
+  addCommonOptions(command);
+  command.action(async (drop: string, options: CommonCliOptions & KeyCliOptions) => {
+    await runForDrop(drop, options.verbose ?? false, async () => {
+      const progress = createProgressReporter(options.quiet);
+      let result: VerifyResult;
+      try {
+        result = await verifyDrop(drop, await keyOptionsFrom(options), {
+          ...sourceOptionsFrom(options),
+          workers: parseWorkers(options.workers),
+          onProgress: (p) => progress.update(p),
+        });
+      } finally {
+        progress.stop();
+      }
+      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
+    });
+  });
+}
+
+/** The human summary printed by `verify`. */
+export function formatVerifyResult(result: VerifyResult): string {
+  const claimed = result.rowsClaimed === undefined ? " (no count in metadata)" : " (matches NumberOfRowsExtracted)";
+  const range = result.metricDateRange ? `${result.metricDateRange.min} to ${result.metricDateRange.max}` : "none";
+  const rate = result.seconds > 0 ? ` (${formatBytes(result.decryptedBytes / result.seconds)}/s)` : "";
+  return formatFields([
+    ["drop", result.location],
+    ["status", "OK"],
+    ["rows", `${formatCount(result.rows)}${claimed}`],
+    ["people", formatCount(result.people)],
+    ["MetricDate", range],
+    ["columns", String(result.columns.length)],
+    ["bytes", `${formatBytes(result.encryptedBytes)} encrypted in ${result.dataFiles} file(s), ${formatBytes(result.decryptedBytes)} decrypted`],
+    ["key", `${KEY_ENCODING_LABELS[result.keyEncoding]}, ${result.rsaPadding}`],
+    ["seconds", `${result.seconds.toFixed(2)}${rate}`],
+  ]);
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Command, CommanderError } from "commander";
+import { EXIT_CODES } from "../errors";
+import { register as registerDecrypt } from "./commands/decrypt";
+import { register as registerDemo } from "./commands/demo";
+import { register as registerInspect } from "./commands/inspect";
+import { register as registerList } from "./commands/list";
+import { register as registerSimulate } from "./commands/simulate";
+import { register as registerVerify } from "./commands/verify";
+import { reportFailure } from "./report";
+
+const EXIT_CODE_HELP = `
+Exit codes:
+  0  success
+  1  unexpected error (a bug: please report it)
+  2  usage: bad or conflicting options
+  3  bad drop or source: not found, metadata missing or invalid, failed run, data file missing
+  4  key problem: key unavailable or access denied, wrong key, unknown key text
+  5  verification failed: wrong file key, tampering, truncation, bad JSON, row count mismatch
+  6  the --output file could not be written
+`;
+
+/** The `viva-drop` program with every command registered. */
+export function createProgram(): Command {
+  const program = new Command("viva-drop")
+    .description("Read, verify and decrypt Microsoft Viva Insights data drops; simulate drops for prototyping.")
+    .version(packageVersion())
+    .addHelpText("after", EXIT_CODE_HELP)
+    .exitOverride()
+    // One line per error, in the same form as every other failure.
+    .configureOutput({ outputError: (text, write) => write(`viva-drop: ${text.replace(/^error: /, "").trim()}\n`) });
+  registerDecrypt(program);
+  registerVerify(program);
+  registerInspect(program);
+  registerList(program);
+  registerSimulate(program);
+  registerDemo(program);
+  return program;
+}
+
+/** Runs the CLI. Sets `process.exitCode` and also returns it. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the message (or the help / version text).
+      process.exitCode = error.exitCode === 0 ? EXIT_CODES.OK : EXIT_CODES.USAGE;
+    } else {
+      reportFailure(error, undefined);
+    }
+  }
+  return Number(process.exitCode ?? 0);
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { version: string };
+  return manifest.version;
+}

@@ -1,0 +1,82 @@
+import { readFile } from "node:fs/promises";
+import { type Command, Option } from "commander";
+import { DropError, describeError } from "../errors";
+import { type KeyOptions, RSA_PADDINGS, type RsaPadding } from "../key/key-options";
+import type { SourceOptions } from "../source/index";
+
+/** Options every command that reads a drop accepts. */
+export interface CommonCliOptions {
+  connectionString?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+  workers?: string;
+}
+
+/** Key options as commander parses them. */
+export interface KeyCliOptions {
+  keyVault?: string;
+  keyName?: string;
+  keyVersion?: string;
+  privateKey?: string;
+  rsaPadding?: RsaPadding;
+}
+
+/** Adds --connection-string, --quiet and --verbose. */
+export function addCommonOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--connection-string <string>", "Azure Storage connection string (default: DefaultAzureCredential)").env("AZURE_STORAGE_CONNECTION_STRING"),
+    )
+    .option("-q, --quiet", "no progress and no notes on stderr (errors still print)")
+    .option("-v, --verbose", "more detail on stderr, e.g. which key text encoding was found");
+}
+
+/** Adds --workers, for commands that read the data. */
+export function addWorkersOption(command: Command): Command {
+  return command.option("--workers <n>", "parser threads (default: one per spare core; 0 parses on the main thread)");
+}
+
+/** Adds the key options: a Key Vault or a local PEM private key, and the RSA padding. */
+export function addKeyOptions(command: Command): Command {
+  return command
+    .option("--key-vault <url>", "Azure Key Vault URI holding the tenant keys, e.g. https://contoso-keys.vault.azure.net")
+    .option("--key-name <name>", "key name in the vault (default: the drop's TenantId)")
+    .option("--key-version <version>", "key version in the vault (default: the drop's PublicKeyVersion)")
+    .option("--private-key <file>", "PEM file with the tenant's RSA private key (keys kept outside Key Vault)")
+    .addOption(new Option("--rsa-padding <padding>", "RSA padding of the wrapped file key; auto tries RSA-OAEP then RSA-OAEP-256").choices(RSA_PADDINGS).default("auto"));
+}
+
+/** Storage options from parsed CLI options. */
+export function sourceOptionsFrom(options: CommonCliOptions): SourceOptions {
+  return options.connectionString ? { connectionString: options.connectionString } : {};
+}
+
+/** Key options from parsed CLI options; reads the PEM file. */
+export async function keyOptionsFrom(options: KeyCliOptions): Promise<KeyOptions> {
+  if (options.keyVault && options.privateKey) throw new DropError("USAGE", "give either --key-vault or --private-key, not both");
+  if (!options.keyVault && !options.privateKey) throw new DropError("USAGE", "a key is needed: --key-vault <vault URL> or --private-key <PEM file>");
+  if (options.privateKey && (options.keyName || options.keyVersion)) throw new DropError("USAGE", "--key-name and --key-version apply to --key-vault only");
+  const keyOptions: KeyOptions = { rsaPadding: options.rsaPadding ?? "auto" };
+  if (options.keyVault) {
+    keyOptions.keyVaultUrl = options.keyVault;
+    if (options.keyName) keyOptions.keyName = options.keyName;
+    if (options.keyVersion) keyOptions.keyVersion = options.keyVersion;
+  }
+  if (options.privateKey) {
+    try {
+      keyOptions.privateKeyPem = await readFile(options.privateKey);
+    } catch (error) {
+      throw new DropError("KEY_UNAVAILABLE", `cannot read private key file ${options.privateKey}: ${describeError(error)}`, { cause: error });
+    }
+  }
+  return keyOptions;
+}
+
+/** Parses --workers; anything but a whole number from 0 to 64 is a usage error. */
+export function parseWorkers(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new DropError("USAGE", `--workers must be a whole number from 0 to 64, got ${value}`);
+  return workers;
+}

@@ -1,0 +1,85 @@
+import type { TokenCredential } from "@azure/identity";
+import { z } from "zod";
+import { DropError } from "../errors";
+
+/** The table name the service writes for the Viva Insights person report. */
+export const PERSON_REPORT_TABLE = "VivaInsightsDataset_PersonReport_v1";
+
+/** How the AES key is written before RSA wrapping. */
+export const KEY_TEXT_FORMS = ["utf16le", "utf8", "raw"] as const;
+/** RSA paddings the simulator can wrap with (the ones a local private key can unwrap). */
+export const SIMULATE_RSA_PADDINGS = ["RSA-OAEP", "RSA-OAEP-256"] as const;
+/** Metadata layouts: the seed's Metadata.json, or the Graph Data Connect key file. */
+export const SIMULATE_LAYOUTS = ["viva", "mgdc"] as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isoDate = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date such as 2022-09-30T00:00:00Z");
+
+const simulateOptionsSchema = z
+  .object({
+    input: z.string().min(1, "is required"),
+    tenantId: z.string().regex(GUID, "must be a GUID such as 0b7f6e2a-3c4d-4e5f-8a9b-1c2d3e4f5a6b"),
+    publicKeyPem: z.union([z.string(), z.instanceof(Buffer)]),
+    out: z.string().min(1, "is required"),
+    parts: z.number().int("must be a whole number").min(1, "must be at least 1").max(10_000, "must be at most 10000").default(1),
+    keyText: z.enum(KEY_TEXT_FORMS).default("utf16le"),
+    rsaPadding: z.enum(SIMULATE_RSA_PADDINGS).default("RSA-OAEP"),
+    layout: z.enum(SIMULATE_LAYOUTS).default("viva"),
+    runFolder: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, "must be one folder name of letters, digits, '.', '_' or '-'")
+      .optional(),
+    tableName: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be a table name such as VivaInsightsDataset_PersonReport_v1").default(PERSON_REPORT_TABLE),
+    publicKeyVersion: z.string().regex(/^[A-Za-z0-9]{1,64}$/, "must be a key version (letters and digits)").optional(),
+    requestStartDate: isoDate.optional(),
+    requestEndDate: isoDate.optional(),
+    applicationId: z.string().regex(GUID, "must be a GUID").optional(),
+    dataFactoryName: z.string().min(1).default("viva-drop-simulator"),
+    officeGeo: z.string().min(1).default("NAM"),
+    connectionString: z.string().min(1).optional(),
+    credential: z.custom<TokenCredential>((value) => typeof (value as TokenCredential | undefined)?.getToken === "function").optional(),
+  })
+  .refine((o) => !o.requestStartDate || !o.requestEndDate || Date.parse(o.requestStartDate) <= Date.parse(o.requestEndDate), {
+    message: "must not be after --request-end-date",
+    path: ["requestStartDate"],
+  });
+
+/** Options of {@link simulateDrop}; each matches a `viva-drop simulate` flag. */
+export type SimulateOptions = z.input<typeof simulateOptionsSchema>;
+/** {@link SimulateOptions} after validation, with defaults filled in. */
+export type ResolvedSimulateOptions = z.output<typeof simulateOptionsSchema>;
+
+const FLAG_NAMES: Record<string, string> = {
+  input: "--input",
+  tenantId: "--tenant",
+  publicKeyPem: "--public-key",
+  out: "--out",
+  parts: "--parts",
+  keyText: "--key-text",
+  rsaPadding: "--rsa-padding",
+  layout: "--layout",
+  runFolder: "--run-folder",
+  tableName: "--table-name",
+  publicKeyVersion: "--public-key-version",
+  requestStartDate: "--request-start-date",
+  requestEndDate: "--request-end-date",
+  applicationId: "--application-id",
+  dataFactoryName: "--data-factory-name",
+  officeGeo: "--office-geo",
+  connectionString: "--connection-string",
+  credential: "credential",
+};
+
+/**
+ * Validates simulate options and fills in defaults.
+ * @throws DropError USAGE naming the first bad option, its value and what it must be.
+ */
+export function resolveSimulateOptions(options: SimulateOptions): ResolvedSimulateOptions {
+  const result = simulateOptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = String(issue.path[0] ?? "");
+  const value = (options as Record<string, unknown>)[field];
+  const shown = typeof value === "string" || typeof value === "number" ? ` ${JSON.stringify(value)}` : "";
+  throw new DropError("USAGE", `${FLAG_NAMES[field] ?? field}${shown}: ${issue.message}`);
+}

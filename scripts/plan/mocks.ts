@@ -1,0 +1,131 @@
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Fixed identities the mocked `getClientConfig` reports (documentation-style GUIDs). */
+export const MOCK_CLIENT = {
+  tenantId: "00000000-0000-4000-8000-00000000aaaa",
+  subscriptionId: "00000000-0000-4000-8000-00000000bbbb",
+  clientId: "00000000-0000-4000-8000-00000000cccc",
+  objectId: "00000000-0000-4000-8000-00000000dddd",
+};
+
+/** A GUID derived from text: the same text always gives the same id, so plans are diffable. */
+export function stableGuid(text: string): string {
+  const h = createHash("sha1").update(text).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+type Inputs = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+/** Resource group part of an ARM id. */
+function group(inputs: Inputs): string {
+  return `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/${str(inputs.resourceGroupName)}`;
+}
+
+/** Deterministic outputs per resource type: ARM-shaped ids and the computed fields the program reads. */
+function mockState(type: string, name: string, inputs: Inputs, platform: Inputs): { id: string; state: Inputs } {
+  const rg = group(inputs);
+  const factory = `${rg}/providers/Microsoft.DataFactory/factories/${str(inputs.factoryName)}`;
+  switch (type) {
+    case "azure-native:resources:ResourceGroup":
+      return { id: rg, state: { name: inputs.resourceGroupName } };
+    case "azure-native:keyvault:Vault": {
+      const vault = str(inputs.vaultName);
+      const properties = { ...(inputs.properties as Inputs), vaultUri: `https://${vault}.vault.azure.net/` };
+      return { id: `${rg}/providers/Microsoft.KeyVault/vaults/${vault}`, state: { name: vault, properties } };
+    }
+    case "azure-native:keyvault:Secret":
+      return { id: `${rg}/providers/Microsoft.KeyVault/vaults/${str(inputs.vaultName)}/secrets/${str(inputs.secretName)}`, state: { name: inputs.secretName } };
+    case "azure-native:storage:StorageAccount": {
+      const account = str(inputs.accountName);
+      return {
+        id: `${rg}/providers/Microsoft.Storage/storageAccounts/${account}`,
+        state: { name: account, primaryEndpoints: { dfs: `https://${account}.dfs.core.windows.net/`, blob: `https://${account}.blob.core.windows.net/` } },
+      };
+    }
+    case "azure-native:storage:BlobServiceProperties":
+      return { id: `${rg}/providers/Microsoft.Storage/storageAccounts/${str(inputs.accountName)}/blobServices/default`, state: { name: "default" } };
+    case "azure-native:storage:BlobContainer":
+      return {
+        id: `${rg}/providers/Microsoft.Storage/storageAccounts/${str(inputs.accountName)}/blobServices/default/containers/${str(inputs.containerName)}`,
+        state: { name: inputs.containerName },
+      };
+    case "azure-native:datafactory:Factory":
+      return {
+        id: factory,
+        state: { name: inputs.factoryName, identity: { type: "SystemAssigned", principalId: stableGuid(`${name}/identity`), tenantId: MOCK_CLIENT.tenantId } },
+      };
+    case "azure-native:datafactory:LinkedService":
+      return { id: `${factory}/linkedservices/${str(inputs.linkedServiceName)}`, state: { name: inputs.linkedServiceName } };
+    case "azure-native:datafactory:Dataset":
+      return { id: `${factory}/datasets/${str(inputs.datasetName)}`, state: { name: inputs.datasetName } };
+    case "azure-native:datafactory:Pipeline":
+      return { id: `${factory}/pipelines/${str(inputs.pipelineName)}`, state: { name: inputs.pipelineName } };
+    case "azure-native:authorization:RoleAssignment":
+      return { id: `${str(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${stableGuid(name)}`, state: { name: stableGuid(name) } };
+    case "azuread:index/application:Application": {
+      const objectId = stableGuid(`${name}/object`);
+      return { id: `/applications/${objectId}`, state: { objectId, clientId: stableGuid(`${name}/client`) } };
+    }
+    case "azuread:index/servicePrincipal:ServicePrincipal": {
+      const objectId = stableGuid(`${name}/object`);
+      return { id: objectId, state: { objectId } };
+    }
+    case "azuread:index/applicationPassword:ApplicationPassword":
+      return { id: stableGuid(name), state: { keyId: stableGuid(name), value: "mock-client-secret" } };
+    case "pulumi:pulumi:StackReference":
+      return { id: str(inputs.name), state: { outputs: platform, secretOutputNames: [] } };
+    case "pulumi-nodejs:dynamic/viva-partner:TenantKey": {
+      const versionless = `${str(inputs.vaultUri)}keys/${str(inputs.keyName)}`;
+      const version = stableGuid(`${versionless}/${String(inputs.rotation)}`).replace(/-/g, "");
+      return { id: versionless, state: { versionlessId: versionless, version, keyId: `${versionless}/${version}` } };
+    }
+    case "pulumi-nodejs:dynamic/viva-partner:StartedTrigger":
+      return { id: `${factory}/triggers/${str(inputs.triggerName)}`, state: { runtimeState: "Started", triggerId: `${factory}/triggers/${str(inputs.triggerName)}` } };
+    default:
+      return { id: `${name}-id`, state: {} };
+  }
+}
+
+/** Platform stack outputs a customer stack sees in a plan (what a deployed platform stack exports). */
+export function mockPlatformOutputs(platformStack: string): Inputs {
+  const slug = platformStack.split("/").pop()!.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const rg = `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/platform-${slug}-rg`;
+  const vault = `https://platform-${slug}-kv.vault.azure.net/`;
+  return {
+    subscriptionId: MOCK_CLIENT.subscriptionId,
+    partnerTenantId: MOCK_CLIENT.tenantId,
+    resourceGroupName: `platform-${slug}-rg`,
+    location: "westeurope",
+    applicationId: stableGuid(`${platformStack}/application`),
+    servicePrincipalObjectId: stableGuid(`${platformStack}/service-principal`),
+    vaultName: `platform-${slug}-kv`,
+    vaultUri: vault,
+    vaultId: `${rg}/providers/Microsoft.KeyVault/vaults/platform-${slug}-kv`,
+    appSecretName: "partner-app-client-secret",
+    appSecretId: `${rg}/providers/Microsoft.KeyVault/vaults/platform-${slug}-kv/secrets/partner-app-client-secret`,
+    storageAccountName: `platform${slug}`.slice(0, 24),
+    storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/${`platform${slug}`.slice(0, 24)}`,
+    dfsEndpoint: `https://${`platform${slug}`.slice(0, 24)}.dfs.core.windows.net/`,
+  };
+}
+
+/** Called for every new resource, with the inputs Pulumi serialized (secrets still wrapped). */
+export type ResourceListener = (type: string, name: string, inputs: Inputs) => void;
+
+/** Pulumi mocks: deterministic ids and outputs, no cloud. Unknown function calls fail loudly. */
+export function planMocks(onResource: ResourceListener, platformStack?: string): pulumi.runtime.Mocks {
+  const platform = platformStack ? mockPlatformOutputs(platformStack) : {};
+  return {
+    newResource(args) {
+      onResource(args.type, args.name, args.inputs as Inputs);
+      const { id, state } = mockState(args.type, args.name, args.inputs as Inputs, platform);
+      return { id, state: { ...(args.inputs as Inputs), ...state } };
+    },
+    call(args) {
+      if (args.token === "azure-native:authorization:getClientConfig") return { ...MOCK_CLIENT };
+      throw new Error(`Mock not implemented: ${args.token}`);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import { readRawConfig, validateConfig, type ProgramConfig } from "../../config";
+import { declareProgram, stackExports } from "../../components/program";
+import { MOCK_CLIENT, planMocks } from "./mocks";
+import { redact } from "./redact";
+
+/** One resource the program would register. */
+export interface PlannedResource {
+  /** Pulumi type token, e.g. azure-native:keyvault:Vault. */
+  type: string;
+  /** Logical name. */
+  name: string;
+  /** Logical name of the parent component, or null at the top. */
+  parent: string | null;
+  /** Inputs as sent to the provider, secrets replaced by "[secret]". */
+  inputs: Record<string, unknown>;
+}
+
+/** What a plan run needs: the stack's config (as Pulumi stores it) and the clock for validation. */
+export interface PlanRequest {
+  stack: string;
+  /** `project:key` → value, every value a string (objects as JSON), like `pulumi.runtime.allConfig()`. */
+  config: Record<string, string>;
+  /** Only used by the "not in the past" rules; defaults to the current time. */
+  now?: Date;
+}
+
+/** The resources and the stack outputs the program declared. */
+export interface PlanResult {
+  resources: PlannedResource[];
+  config: ProgramConfig;
+  outputs: Record<string, unknown>;
+}
+
+const PROJECT = "viva-partner";
+
+interface MonitorRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+}
+type MonitorMethod = (req: MonitorRequest, callback: unknown) => unknown;
+
+/**
+ * Runs the program on Pulumi's mock runtime (no engine, no cloud, no credentials) and returns every
+ * resource it registers. Config errors surface as the ConfigError thrown before any resource.
+ */
+export async function runPlan(request: PlanRequest): Promise<PlanResult> {
+  const planned = new Map<string, PlannedResource>();
+  const parents = new Map<string, string | null>();
+  const key = (type: string, name: string) => `${type}::${name}`;
+
+  pulumi.runtime.setAllConfig(request.config);
+  const config = validateConfig(readRawConfig(), { stack: request.stack, now: request.now ?? new Date() });
+  const platformStack = config.topology.kind === "customer" ? config.topology.platformStack : undefined;
+
+  await pulumi.runtime.setMocks(
+    planMocks((type, name, inputs) => {
+      planned.set(key(type, name), { type, name, parent: parents.get(key(type, name)) ?? null, inputs: redact(inputs) });
+    }, platformStack),
+    PROJECT,
+    request.stack,
+    false,
+  );
+  recordParents(parents, key);
+
+  const outputs = stackExports(declareProgram(config, MOCK_CLIENT));
+  await pulumi.runtime.disconnect();
+  // Registration order depends on promise timing; sorted by name, a tenant's subtree stays together.
+  const resources = [...planned.values()].sort((a, b) => (a.name === b.name ? cmp(a.type, b.type) : cmp(a.name, b.name)));
+  return { resources, config, outputs };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Mock resource args carry no parent, so note it from each request before the mock monitor handles it. */
+function recordParents(parents: Map<string, string | null>, key: (type: string, name: string) => string): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as Record<"registerResource" | "readResource", MonitorMethod>;
+  for (const method of ["registerResource", "readResource"] as const) {
+    const original = monitor[method].bind(monitor);
+    monitor[method] = (req, callback) => {
+      const parentUrn = req.getParent();
+      // A URN ends with "::<logical name>".
+      parents.set(key(req.getType(), req.getName()), parentUrn ? parentUrn.slice(parentUrn.lastIndexOf("::") + 2) : null);
+      return original(req, callback);
+    };
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The benchmark harness (issue 5) in smoke size: it must complete, its correctness guard must hold,
+ * its report must be complete, and it must leave nothing behind. No timing is asserted anywhere.
+ */
+import { execFile, spawn } from "node:child_process";
+import { createDecipheriv, constants, privateDecrypt } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateDrop } from "../scripts/bench/generate";
+import { verifyRows } from "../scripts/bench/methods";
+import { countPlan, judgePlan, planConfig } from "../scripts/bench/plan-scaling";
+import { BEGIN_MARKER, END_MARKER, writeBetweenMarkers } from "../scripts/bench/report";
+import { parseSize } from "../scripts/bench/size";
+
+const REPO = resolve(__dirname, "..");
+const TSX = join(REPO, "node_modules", ".bin", "tsx");
+const RUN = join(REPO, "scripts", "bench", "run.ts");
+const run = promisify(execFile);
+
+const scratch: string[] = [];
+const tempDir = (prefix: string): string => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  scratch.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+
+describe("generateDrop", () => {
+  it("writes a drop an independent reader can open: key wrap, AES, gzip, rows and metadata agree", async () => {
+    const dir = tempDir("bench-gen-");
+    const drop = await generateDrop({ dir, bytes: 3e6 });
+
+    const meta = JSON.parse(readFileSync(join(drop.dropDir, "metadata", "JobMetadata", "Metadata.json"), "utf8"));
+    expect(meta.TenantId).toBe(drop.tenantId);
+    expect(meta.Errors).toBe("");
+    expect(meta.TableName).toBe("VivaInsightsDataset_PersonReport_v1");
+    expect(meta.NumberOfRowsExtracted).toBe(drop.rows);
+    expect(meta.ColumnsRequested.split(",").slice(0, 2)).toEqual(["PersonId", "MetricDate"]);
+    for (const f of ["CopyActivityId", "JobSubmissionTime", "JobCompletionTime", "RequestStartDate", "RequestEndDate", "DataFactoryName", "ApplicationId", "OfficeGeo", "ExtractionResultId", "PublicKeyVersion"]) {
+      expect(meta[f], f).toEqual(expect.any(String));
+    }
+
+    // The seed's key form: RSA-OAEP (SHA-1) over the UTF-16LE text of the Base64 AES key: 88 bytes.
+    const details = meta.DecryptionKeyDetails;
+    expect(details.DecryptionKeyType).toBe("File");
+    const keyText = privateDecrypt(
+      { key: readFileSync(drop.privateKeyPath), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+      Buffer.from(details.value, "base64"),
+    );
+    expect(keyText.length).toBe(88);
+    const key = Buffer.from(keyText.toString("utf16le"), "base64");
+    expect(key.toString("hex")).toBe(drop.keyHex);
+    expect(Buffer.from(details.iv, "base64").toString("hex")).toBe(drop.ivHex);
+
+    const encrypted = readFileSync(drop.dataFile);
+    expect(encrypted.length).toBe(drop.encryptedBytes);
+    const decipher = createDecipheriv("aes-256-cbc", key, Buffer.from(details.iv, "base64"));
+    const text = gunzipSync(Buffer.concat([decipher.update(encrypted), decipher.final()])).toString("utf8");
+    expect(Buffer.byteLength(text)).toBe(drop.uncompressedBytes);
+    expect(drop.uncompressedBytes).toBeGreaterThanOrEqual(3e6);
+
+    const lines = text.split("\n");
+    expect(lines.pop()).toBe(""); // every row ends in \n
+    expect(lines.length).toBe(drop.rows);
+    const rows = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    // More rows than the 1,000-row sample: the second repetition has fresh PersonIds.
+    expect(drop.rows).toBeGreaterThan(1000);
+    const people = new Set(rows.map((r) => r.PersonId));
+    expect(people.size).toBe(drop.people);
+    expect(people.size).toBeGreaterThan(84);
+    const sample = readFileSync(join(REPO, "fixtures", "VivaInsightsDataset_v1.json"), "utf8");
+    expect(sample.includes(String(rows[0].PersonId))).toBe(false);
+    expect(Object.keys(rows[0])).toEqual(meta.ColumnsRequested.split(/,(?! )/)); // column names may hold ", "
+  });
+});
+
+describe("bench helpers", () => {
+  it("parses decimal sizes and rejects nonsense", () => {
+    expect(parseSize("400m")).toBe(400e6);
+    expect(parseSize("1g")).toBe(1e9);
+    expect(parseSize("1.5GB")).toBe(1.5e9);
+    expect(() => parseSize("lots")).toThrow(/invalid size/);
+    expect(() => parseSize("0m")).toThrow(/positive/);
+  });
+
+  it("reads the row count from a verify summary in the forms it may take", () => {
+    expect(verifyRows('{"rows": 1234}', "")).toBe(1234);
+    expect(verifyRows("drop ok\nrows: 148,200\npeople: 12\n", "")).toBe(148200);
+    expect(verifyRows("", "Verified 5000 rows in 1.2 s")).toBe(5000);
+    expect(verifyRows("all good", "")).toBeNull();
+  });
+
+  it("counts a plan's platform and per-tenant resources from the parent links", () => {
+    const plan = [
+      { type: "viva-partner:platform:Platform", name: "platform", parent: null },
+      { type: "azure-native:keyvault:Vault", name: "platform-kv", parent: "platform" },
+      { type: "viva-partner:tenant:Tenant", name: "tenant-a", parent: null },
+      { type: "azure-native:datafactory:Factory", name: "tenant-a-adf", parent: "tenant-a" },
+      { type: "azure-native:datafactory:Pipeline", name: "tenant-a-pipe", parent: "tenant-a-adf" },
+      { type: "viva-partner:tenant:Tenant", name: "tenant-b", parent: null },
+      { type: "azure-native:datafactory:Factory", name: "tenant-b-adf", parent: "tenant-b" },
+    ];
+    expect(countPlan(plan)).toEqual({ resources: 7, platform: 2, perTenant: { min: 2, max: 3, mean: 2.5 } });
+  });
+
+  it("calls plan growth linear only with constant resources and per-tenant time", () => {
+    const point = (tenants: number, median: number, platform = 13) => ({
+      tenants,
+      resources: platform + 15 * tenants,
+      platform,
+      perTenant: { min: 14, max: 16, mean: 15 },
+      seconds: [median],
+      median,
+      peakRss: null,
+    });
+    const linear = judgePlan([point(10, 3), point(100, 4), point(1000, 14)]);
+    expect(linear).toMatchObject({ platformResources: 13, resourcesLinear: true, linear: true, under30s: true });
+    const quadratic = judgePlan([point(10, 3), point(100, 4), point(1000, 40)]);
+    expect(quadratic).toMatchObject({ linear: false, under30s: false });
+    const growingPlatform = judgePlan([point(10, 3), point(100, 4, 14), point(1000, 14, 15)]);
+    expect(growingPlatform).toMatchObject({ resourcesLinear: false, linear: false });
+  });
+
+  it("writes generated plan configs with unique tenants that keep the example's shape", () => {
+    const doc = planConfig(7) as { config: Record<string, unknown> };
+    const tenants = doc.config["viva-partner:tenants"] as Array<Record<string, unknown>>;
+    expect(tenants).toHaveLength(7);
+    expect(new Set(tenants.map((t) => t.id)).size).toBe(7);
+    for (const t of tenants) {
+      expect(t.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Date.parse(String(t.keyExpiresOn))).toBeGreaterThan(Date.now());
+    }
+    expect(doc.config["viva-partner:platformStack"]).toBeUndefined();
+  });
+
+  it("replaces only what lies between the BENCHMARKS.md markers", () => {
+    const file = join(tempDir("bench-md-"), "B.md");
+    writeFileSync(file, `# head\n${BEGIN_MARKER}\nold\n${END_MARKER}\ntail\n`);
+    writeBetweenMarkers(file, "| new |\n");
+    expect(readFileSync(file, "utf8")).toBe(`# head\n${BEGIN_MARKER}\n| new |\n${END_MARKER}\ntail\n`);
+    writeFileSync(file, "no markers\n");
+    expect(() => writeBetweenMarkers(file, "x")).toThrow(/markers/);
+  });
+});
+
+describe("npm run bench -- --smoke", () => {
+  beforeAll(async () => {
+    if (!existsSync(join(REPO, "decrypt-tool", "dist", "index.js"))) await run("npm", ["run", "build", "--silent"], { cwd: REPO });
+  }, 120_000);
+
+  it("completes, the methods agree on the rows, the report is complete and nothing is left behind", async () => {
+    const tmp = tempDir("bench-smoke-");
+    const json = join(tempDir("bench-json-"), "result.json");
+    const { stdout } = await run(TSX, [RUN, "--smoke", "--json", json], {
+      cwd: REPO,
+      env: { ...process.env, TMPDIR: tmp },
+      maxBuffer: 16 << 20,
+    }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`bench --smoke failed: ${err.message}\n${err.stdout ?? ""}\n${err.stderr ?? ""}`);
+    });
+
+    const result = JSON.parse(readFileSync(json, "utf8"));
+    expect(result.failures).toEqual([]);
+    expect(result.sizes).toHaveLength(1);
+    const size = result.sizes[0];
+    const byId = Object.fromEntries(size.methods.map((m: { id: string }) => [m.id, m]));
+    expect(Object.keys(byId).sort()).toEqual(["a", "b", "c", "d", "e", "f"]);
+    for (const id of ["a", "b", "d", "e", "f"]) {
+      expect(byId[id].skipped, id).toBeUndefined();
+      expect(byId[id].seconds, id).toHaveLength(1);
+      expect(byId[id].peakRss, id).toBeGreaterThan(0);
+    }
+    // The correctness guard: every counting method saw exactly the generated rows.
+    for (const id of ["b", "e", "f"]) expect(byId[id].rows, id).toBe(size.rows);
+    if (byId.d.rows !== null) expect(byId.d.rows).toBe(size.rows);
+    if (!byId.c.skipped) expect(byId.c.rows).toBe(size.rows);
+
+    // The markdown report: every method row, the ratios and targets, the row check.
+    for (const id of ["a", "b", "c", "d", "e", "f"]) expect(stdout).toMatch(new RegExp(`^\\| ${id} \\| `, "m"));
+    for (const ratio of ["(d)/(a)", "(e)/(a)", "(c)/(e)"]) expect(stdout).toContain(`| ${ratio}`);
+    for (const check of ["peak RSS (d)", "peak RSS (e)", "peak RSS (f)"]) expect(stdout).toContain(`| ${check}`);
+    expect(stdout).toMatch(/^Row counts: .* agree with the [\d,]+ rows generated/m);
+    expect(stdout).toContain("- Machine: ");
+    expect(stdout).toContain("- Command: `npm run bench -- --smoke`");
+
+    // Plan scaling at 2 and 5 tenants: same platform, tenants of the same shapes, more resources.
+    expect(result.plan.skipped).toBeUndefined();
+    const [two, five] = result.plan.points;
+    expect([two.tenants, five.tenants]).toEqual([2, 5]);
+    expect(five.resources).toBeGreaterThan(two.resources);
+    expect(five.platform).toBe(two.platform);
+    expect(result.plan.verdict.resourcesLinear).toBe(true);
+    expect(stdout).toMatch(/^\| 5 \| \d+ \| \d+ \| /m);
+    expect(stdout).toContain("| 1,000 tenants | not measured |");
+
+    // Drops, keys and configs were generated under TMPDIR and removed.
+    expect(readdirSync(tmp).filter((f) => f.startsWith("viva-bench-"))).toEqual([]);
+  }, 180_000);
+
+  it("removes its temp folder on Ctrl-C mid-run, and sweeps folders of runs that died", async () => {
+    const tmp = tempDir("bench-stop-");
+    const benchDirs = (): string[] => readdirSync(tmp).filter((f) => f.startsWith("viva-bench-"));
+    // A folder left by a run whose process is gone (pid 2^22 + 1 is above Linux's pid_max).
+    mkdirSync(join(tmp, "viva-bench-4194305-abcdef", "drop-x"), { recursive: true });
+    // Own process group, like a shell job: the "Ctrl-C" below reaches tsx and the bench process alike.
+    const child = spawn(TSX, [RUN, "--size", "300m", "--runs", "1", "--skip-plan"], { cwd: REPO, env: { ...process.env, TMPDIR: tmp }, detached: true });
+    const exited = new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
+    try {
+      let stderr = "";
+      child.stdout.resume();
+      await new Promise<void>((res, rej) => {
+        child.stderr.on("data", (b: Buffer) => {
+          stderr += b.toString();
+          if (stderr.includes("generating")) res();
+        });
+        child.on("exit", () => rej(new Error(`bench exited before generating: ${stderr}`)));
+      });
+      expect(benchDirs()).toEqual([expect.stringMatching(/^viva-bench-\d+-/)]); // the stale one is gone, the run's own is there
+      process.kill(-child.pid!, "SIGINT");
+      expect(await exited).not.toBe(0);
+      expect(benchDirs()).toEqual([]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-child.pid!, "SIGKILL");
+        await exited;
+      }
+    }
+  }, 60_000);
+});
