@@ -3,7 +3,7 @@
  * its report must be complete, and it must leave nothing behind. No timing is asserted anywhere.
  */
 import { execFile, spawn } from "node:child_process";
-import { createDecipheriv, constants, privateDecrypt } from "node:crypto";
+import { createDecipheriv, createHash, constants, privateDecrypt } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -63,6 +63,7 @@ describe("generateDrop", () => {
     const decipher = createDecipheriv("aes-256-cbc", key, Buffer.from(details.iv, "base64"));
     const text = gunzipSync(Buffer.concat([decipher.update(encrypted), decipher.final()])).toString("utf8");
     expect(Buffer.byteLength(text)).toBe(drop.uncompressedBytes);
+    expect(createHash("sha256").update(text).digest("hex")).toBe(drop.sha256);
     expect(drop.uncompressedBytes).toBeGreaterThanOrEqual(3e6);
 
     const lines = text.split("\n");

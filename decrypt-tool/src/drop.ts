@@ -35,7 +35,7 @@ export interface OpenedDrop {
 }
 
 /** Options for {@link openDrop}. */
-export interface OpenDropOptions extends SourceOptions {}
+export type OpenDropOptions = SourceOptions;
 
 /**
  * Opens a drop: lists its files, validates its metadata, rejects failed runs (RUN_FAILED) and drops without

@@ -10,7 +10,7 @@
  *
  * Usage (standalone): tsx scripts/bench/generate.ts --size 20m [--out <dir>]
  */
-import { createCipheriv, generateKeyPair, publicEncrypt, randomBytes, randomUUID, constants } from "node:crypto";
+import { createCipheriv, createHash, generateKeyPair, publicEncrypt, randomBytes, randomUUID, constants } from "node:crypto";
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -39,6 +39,8 @@ export interface GeneratedDrop {
   people: number;
   /** NDJSON bytes before compression (what MB/s is computed on). */
   uncompressedBytes: number;
+  /** SHA-256 (hex) of those NDJSON bytes. */
+  sha256: string;
   /** Bytes of the encrypted data file on disk. */
   encryptedBytes: number;
   tenantId: string;
@@ -116,12 +118,25 @@ class ByteCounter extends Transform {
 
 const CHUNK = 1 << 20;
 
+interface Stats {
+  rows: number;
+  bytes: number;
+  people: number;
+  hash: ReturnType<typeof createHash>;
+}
+
+function emit(text: string, stats: Stats): Buffer {
+  const buf = Buffer.from(text, "utf8");
+  stats.hash.update(buf);
+  return buf;
+}
+
 /**
  * NDJSON rows, one repetition of the fixture after another, each repetition with new PersonIds
  * (so the drop has rows/1000×84 distinct people), until `target` bytes. Yields ~1 MiB Buffers: the
  * pipeline's backpressure keeps memory flat whatever the size.
  */
-async function* ndjson(fx: Fixture, target: number, stats: { rows: number; bytes: number; people: number }): AsyncGenerator<Buffer> {
+async function* ndjson(fx: Fixture, target: number, stats: Stats): AsyncGenerator<Buffer> {
   let parts: string[] = [];
   let pending = 0;
   while (stats.bytes < target) {
@@ -138,13 +153,13 @@ async function* ndjson(fx: Fixture, target: number, stats: { rows: number; bytes
         stats.people += 1;
       }
       if (pending >= CHUNK) {
-        yield Buffer.from(parts.join(""), "utf8");
+        yield emit(parts.join(""), stats);
         parts = [];
         pending = 0;
       }
     }
   }
-  if (parts.length > 0) yield Buffer.from(parts.join(""), "utf8");
+  if (parts.length > 0) yield emit(parts.join(""), stats);
 }
 
 /** Writes one synthetic drop; see the module comment. */
@@ -171,7 +186,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop
   );
 
   const started = new Date();
-  const stats = { rows: 0, bytes: 0, people: 0 };
+  const stats: Stats = { rows: 0, bytes: 0, people: 0, hash: createHash("sha256") };
   const counter = new ByteCounter();
   await pipeline(
     ndjson(fx, opts.bytes, stats),
@@ -212,6 +227,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop
     rows: stats.rows,
     people: stats.people,
     uncompressedBytes: stats.bytes,
+    sha256: stats.hash.digest("hex"),
     encryptedBytes: counter.bytes,
     tenantId,
     columns: fx.columns,

@@ -24,6 +24,18 @@ export interface RunOptions {
   stdout: "capture" | "discard";
   rss?: RssMethod;
   env?: NodeJS.ProcessEnv;
+  /** Kill the pipeline and throw a TimeoutError after this many seconds. */
+  timeoutSeconds?: number;
+}
+
+/** Thrown by runMeasured when `timeoutSeconds` passed; the pipeline has been killed. */
+export class TimeoutError extends Error {
+  constructor(
+    readonly command: string,
+    readonly seconds: number,
+  ) {
+    super(`did not finish within ${seconds} s: ${command}`);
+  }
 }
 
 export interface RunResult {
@@ -106,10 +118,25 @@ export async function runMeasured(stages: Stage[], opts: RunOptions): Promise<Ru
     while (errBytes > 65536 && err.length > 1) errBytes -= err.shift()!.length;
   });
   const sampler = rss === "proc-sampling" && child.pid ? startProcSampler(child.pid) : null;
+  let timedOut = false;
+  const timer =
+    opts.timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          try {
+            process.kill(-child.pid!, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }, opts.timeoutSeconds * 1000);
   const code = await new Promise<number | string>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (c, signal) => resolve(c ?? signal ?? -1));
-  }).finally(() => running.delete(child));
+  }).finally(() => {
+    running.delete(child);
+    clearTimeout(timer);
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const sampled = sampler ? sampler.stop() : null;
 
@@ -124,6 +151,10 @@ export async function runMeasured(stages: Stage[], opts: RunOptions): Promise<Ru
       if (kb === null) peakRss = null;
       else if (peakRss !== null) peakRss += kb * 1024;
     }
+  }
+  if (timedOut) {
+    for (const f of rssFiles) rmSync(f, { force: true });
+    throw new TimeoutError(displayPipeline(stages, opts.stdout), opts.timeoutSeconds!);
   }
   if (code !== 0) {
     const tail = stderr.trim().split("\n").slice(-8).join("\n");

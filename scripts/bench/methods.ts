@@ -143,7 +143,10 @@ export function methodsFor(drop: GeneratedDrop, tools: MethodEnv): Method[] {
   ];
 }
 
-/** (e) with its rows counted: the untimed correctness run that backs (e)'s row count. */
+/**
+ * (e) with its output counted and hashed: the untimed correctness run that backs (e)'s row count
+ * (prints {"rows", "bytes", "sha256"}).
+ */
 export function decryptCountStages(e: Method): Stage[] {
-  return [...e.stages, ["wc", "-l"]];
+  return [...e.stages, [process.execPath, resolve(CHILDREN, "count.cjs")]];
 }

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { median, runMeasured, type RssMethod } from "./measure";
+import { median, runMeasured, TimeoutError, type RssMethod } from "./measure";
 
 export const PLAN_SCRIPT = resolve(__dirname, "..", "plan.ts");
 const REPO = resolve(__dirname, "..", "..");
@@ -118,16 +118,24 @@ export function countPlan(plan: PlannedResource[]): Pick<PlanPoint, "resources" 
   };
 }
 
+export interface PlanMeasurement {
+  points: PlanPoint[];
+  /** The size at which one plan run passed the time limit (the larger sizes were not tried). */
+  timedOut?: { tenants: number; seconds: number };
+}
+
 export async function measurePlan(opts: {
   sizes: number[];
   runs: number;
   scratch: string;
   rss: RssMethod;
+  /** Per plan run; past it the run is killed and scaling stops there. */
+  timeoutSeconds: number;
   log: (line: string) => void;
-}): Promise<PlanPoint[]> {
+}): Promise<PlanMeasurement> {
   const tsx = join(REPO, "node_modules", ".bin", "tsx");
   const points: PlanPoint[] = [];
-  for (const n of opts.sizes) {
+  for (const n of [...opts.sizes].sort((a, b) => a - b)) {
     // scripts/plan.ts takes the stack name from the file name (Pulumi.<stack>.yaml): keep it short.
     const dir = join(opts.scratch, `plan-${n}-tenants`);
     mkdirSync(dir, { recursive: true });
@@ -138,12 +146,20 @@ export async function measurePlan(opts: {
     let peakRss: number | null = 0;
     let counted: ReturnType<typeof countPlan> | undefined;
     for (let r = 0; r < opts.runs; r++) {
-      const res = await runMeasured([[tsx, PLAN_SCRIPT, "--config", file]], {
-        cwd: REPO,
-        scratch: opts.scratch,
-        stdout: "capture",
-        rss: opts.rss,
-      });
+      let res;
+      try {
+        res = await runMeasured([[tsx, PLAN_SCRIPT, "--config", file]], {
+          cwd: REPO,
+          scratch: opts.scratch,
+          stdout: "capture",
+          rss: opts.rss,
+          timeoutSeconds: opts.timeoutSeconds,
+        });
+      } catch (err) {
+        if (!(err instanceof TimeoutError)) throw err;
+        opts.log(`  plan ${n} tenants, run ${r + 1}: stopped after ${opts.timeoutSeconds} s`);
+        return { points, timedOut: { tenants: n, seconds: opts.timeoutSeconds } };
+      }
       let plan: unknown;
       try {
         plan = JSON.parse(res.stdout);
@@ -165,11 +181,11 @@ export async function measurePlan(opts: {
     }
     points.push({ tenants: n, ...counted!, seconds, median: median(seconds), peakRss });
   }
-  return points;
+  return { points };
 }
 
 /** Linear-growth and 30 s verdicts for measured points. */
-export function judgePlan(points: PlanPoint[]): PlanVerdict {
+export function judgePlan(points: PlanPoint[], timedOut?: PlanMeasurement["timedOut"]): PlanVerdict {
   const p = [...points].sort((a, b) => a.tenants - b.tenants);
   const secondsPerTenant: number[] = [];
   for (let i = 1; i < p.length; i++) secondsPerTenant.push((p[i].median - p[i - 1].median) / (p[i].tenants - p[i - 1].tenants));
@@ -190,6 +206,11 @@ export function judgePlan(points: PlanPoint[]): PlanVerdict {
     at1000: big ? big.median : null,
     under30s: big ? big.median < 30 : null,
   };
+  if (timedOut) {
+    verdict.note = `a plan of ${timedOut.tenants} tenants did not finish within ${timedOut.seconds} s; larger sizes not tried`;
+    if (timedOut.seconds >= 30 && timedOut.tenants <= 1000) verdict.under30s = false;
+    return verdict;
+  }
   if (resourcesLinear === false) verdict.note = "the platform's resources or the per-tenant resources change with the tenant count";
   else if (resourcesLinear === null) verdict.note = "no tenant components found in the plan: resources per tenant not checked";
   else if (p.length < 3) verdict.note = "fewer than three sizes: growth of time not judged";

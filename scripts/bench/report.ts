@@ -53,8 +53,10 @@ export interface SizeResult {
   generateSeconds: number;
   methods: MethodResult[];
   checks: Check[];
-  /** "rows agree: b=…, d=…, e=…, f=… = NumberOfRowsExtracted" */
+  /** "b=…, c=…, d=…, e=…, f=… — agree with the … rows generated" */
   rowCheck: string;
+  /** (e)'s stdout has the generated NDJSON's exact bytes (SHA-256); null when (e) did not run. */
+  decryptOutputIdentical: boolean | null;
 }
 
 export interface Machine {
@@ -76,7 +78,7 @@ export interface BenchResult {
   smoke: boolean;
   machine: Machine;
   sizes: SizeResult[];
-  plan: { points: PlanPoint[]; verdict: PlanVerdict } | { skipped: string };
+  plan: { points: PlanPoint[]; verdict: PlanVerdict; timedOut?: { tenants: number; seconds: number } } | { skipped: string };
   profile?: { size: number; threads: ThreadProfile[] };
   notes: string[];
 }
@@ -220,6 +222,7 @@ export function renderMarkdown(r: BenchResult): string {
         `| ${p.tenants.toLocaleString("en-US")} | ${p.resources.toLocaleString("en-US")} | ${p.platform ?? "—"} | ${shape(p.perTenant)} | ${secs(p.median)} | ${spt} | ${mb(p.peakRss)} | ${p.seconds.map((x) => secs(x)).join(", ")} |`,
       );
     });
+    if (r.plan.timedOut) out.push(`| ${r.plan.timedOut.tenants.toLocaleString("en-US")} | — | — | — | > ${r.plan.timedOut.seconds} (stopped) | — | — | — |`);
     out.push("");
     out.push("Per tenant: resources in one tenant component's subtree, mean (min–max): tenants with the users dataset and a notify URL have more.");
     out.push("");

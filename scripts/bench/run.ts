@@ -3,12 +3,13 @@
  * write, and plan scaling. See BENCHMARKS.md for what is measured and why.
  *
  *   npm run bench -- [--size 400m[,1g]] [--runs 3] [--skip-plan] [--plan-sizes 10,100,1000]
- *                    [--profile] [--write] [--smoke] [--json <file>] [--keep]
+ *                    [--plan-timeout 300] [--profile] [--write] [--smoke] [--json <file>] [--keep]
  *
  * Everything generated (drops, keys, plan configs, profiles) lives in one mkdtemp folder that is
  * removed at the end, on failure and on Ctrl-C / SIGTERM (--keep leaves it, for debugging).
  * Exit status: 0 when every measurement ran and the row counts agree (a missed performance target is
- * reported, not an error); 1 when a command failed, a method could not run, or counts disagree.
+ * reported, not an error); 1 when a command failed, a method could not run, or counts disagree
+ * (the other methods still run and are reported; --write then leaves BENCHMARKS.md alone).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench -- [options]
   --runs <n>          timed runs per method (default 3; median reported)
   --skip-plan         do not measure plan scaling
   --plan-sizes <list> tenant counts for plan scaling (default 10,100,1000)
+  --plan-timeout <s>  stop plan scaling when one plan run takes longer (default 300)
   --profile           also run (e) under node --cpu-prof and list the top self-time functions
   --write             write the results into BENCHMARKS.md between its markers
   --smoke             tiny drop, 1 run, plan at 2 and 5 tenants (seconds; what CI runs)
@@ -41,6 +43,7 @@ interface Options {
   runs: number;
   plan: boolean;
   planSizes: number[];
+  planTimeout: number;
   profile: boolean;
   write: boolean;
   smoke: boolean;
@@ -57,6 +60,7 @@ export function parseOptions(argv: string[]): Options | null {
       runs: { type: "string" },
       "skip-plan": { type: "boolean", default: false },
       "plan-sizes": { type: "string" },
+      "plan-timeout": { type: "string" },
       profile: { type: "boolean", default: false },
       write: { type: "boolean", default: false },
       smoke: { type: "boolean", default: false },
@@ -81,6 +85,7 @@ export function parseOptions(argv: string[]): Options | null {
     runs,
     plan: !values["skip-plan"],
     planSizes: values["plan-sizes"] !== undefined ? list(values["plan-sizes"], "plan-sizes") : smoke ? [2, 5] : [10, 100, 1000],
+    planTimeout: values["plan-timeout"] !== undefined ? list(values["plan-timeout"], "plan-timeout")[0] : 300,
     profile: values.profile!,
     write: values.write!,
     smoke,
@@ -137,7 +142,8 @@ async function measureSize(
   requested: number,
   opts: Options,
   ctx: { root: string; rss: RssMethod; failures: string[]; notes: string[] },
-  keepDrop: (drop: GeneratedDrop, methods: Method[]) => Promise<void>,
+  /** Called with the drop still on disk, after the measurements (the --profile hook). */
+  beforeDelete: (drop: GeneratedDrop, methods: Method[]) => Promise<void>,
 ): Promise<SizeResult> {
   checkDisk(ctx.root, requested);
   const dir = mkdtempSync(join(ctx.root, "drop-"));
@@ -165,18 +171,40 @@ async function measureSize(
     ]),
   );
 
+  // A method whose command fails is reported, marked and not run again; the others go on.
+  const failed = (m: Method, err: unknown): void => {
+    const first = (err instanceof Error ? err.message : String(err)).split("\n");
+    const why = first.slice(1).filter((l) => l.trim() !== "").pop() ?? first[0];
+    ctx.failures.push(`(${m.id}) ${m.label}: ${anonymise(first[0], drop)}${why !== first[0] ? ` — ${anonymise(why, drop)}` : ""}`);
+    m.skipped = `failed: ${anonymise(why, drop).slice(0, 160)}`;
+    results.get(m.id)!.skipped = m.skipped;
+  };
+
   // (e)'s row count: one untimed `viva-drop decrypt | wc -l` (also warms the page cache and node).
   let decryptRows: number | null = null;
   const e = methods.find((m) => m.id === "e")!;
-  if (!e.skipped && tools.wc) {
-    const r = await runMeasured(decryptCountStages(e), { cwd: REPO, scratch: ctx.root, stdout: "capture", rss: ctx.rss });
-    decryptRows = Number.parseInt(r.stdout.trim(), 10);
+  let identical: boolean | null = null;
+  if (!e.skipped) {
+    try {
+      const r = await runMeasured(decryptCountStages(e), { cwd: REPO, scratch: ctx.root, stdout: "capture", rss: ctx.rss });
+      const counted = JSON.parse(r.stdout) as { rows: number; bytes: number; sha256: string };
+      decryptRows = counted.rows;
+      identical = counted.bytes === drop.uncompressedBytes && counted.sha256 === drop.sha256;
+    } catch (err) {
+      failed(e, err);
+    }
   }
 
   for (let i = 0; i < opts.runs; i++) {
     for (const m of methods) {
       if (m.skipped) continue;
-      const res = await run(m);
+      let res;
+      try {
+        res = await run(m);
+      } catch (err) {
+        failed(m, err);
+        continue;
+      }
       const out = results.get(m.id)!;
       out.seconds.push(res.seconds);
       if (res.peakRss !== null) out.peakRss = Math.max(out.peakRss ?? 0, res.peakRss);
@@ -216,9 +244,11 @@ async function measureSize(
     if (r.rows !== drop.rows) ctx.failures.push(`(${id}) ${r.label} counted ${r.rows} rows; the drop has ${drop.rows}`);
   }
   const agree = !ctx.failures.some((f) => / rows; the drop has /.test(f));
-  const rowCheck = `${counted.join(", ")} — ${agree ? "agree with" : "**DISAGREE** with"} the ${drop.rows.toLocaleString("en-US")} rows generated (NumberOfRowsExtracted)`;
+  const rowCheck =
+    `${counted.join(", ")} — ${agree ? "agree with" : "**DISAGREE** with"} the ${drop.rows.toLocaleString("en-US")} rows generated (NumberOfRowsExtracted)` +
+    (identical === null ? "" : identical ? "; (e)'s output is byte-identical to the generated NDJSON (SHA-256)" : "; (e)'s output differs from the generated NDJSON bytes (re-serialized?)");
 
-  await keepDrop(drop, methods);
+  await beforeDelete(drop, methods);
   if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   const list = [...results.values()];
   return {
@@ -231,6 +261,7 @@ async function measureSize(
     methods: list,
     checks: checksFor(list),
     rowCheck,
+    decryptOutputIdentical: identical,
   };
 }
 
@@ -277,30 +308,39 @@ export async function main(argv: string[]): Promise<number> {
     plan: { skipped: "--skip-plan" },
     notes,
   };
-  try {
-    const largest = Math.max(...o.sizes);
-    for (const size of o.sizes) {
-      const sr = await measureSize(size, o, { root, rss, failures, notes }, async (_drop, methods) => {
+  const largest = Math.max(...o.sizes);
+  for (const size of o.sizes) {
+    try {
+      const sr = await measureSize(size, o, { root, rss, failures, notes }, async (drop, methods) => {
         if (!o.profile || size !== largest) return;
         const e = methods.find((m) => m.id === "e")!;
         if (e.skipped) return;
         log(`profiling (e) at ${formatSize(size)}`);
-        result.profile = { size: _drop.uncompressedBytes, threads: await profileDecrypt(e, { scratch: root, rss }) };
+        try {
+          result.profile = { size: drop.uncompressedBytes, threads: await profileDecrypt(e, { scratch: root, rss }) };
+        } catch (err) {
+          failures.push(`--profile: ${(err as Error).message.split("\n")[0]}`);
+        }
       });
       result.sizes.push(sr);
+    } catch (err) {
+      failures.push(`${formatSize(size)} drop: ${(err as Error).message}`);
     }
-    if (o.plan) {
+  }
+  if (o.plan) {
+    try {
       if (!existsSync(PLAN_SCRIPT)) {
         result.plan = { skipped: "scripts/plan.ts not found" };
         failures.push("plan scaling: scripts/plan.ts not found");
       } else {
         log(`plan scaling at ${o.planSizes.join(", ")} tenants`);
-        const points = await measurePlan({ sizes: o.planSizes, runs: o.runs, scratch: root, rss, log });
-        result.plan = { points, verdict: judgePlan(points) };
+        const { points, timedOut } = await measurePlan({ sizes: o.planSizes, runs: o.runs, scratch: root, rss, timeoutSeconds: o.planTimeout, log });
+        result.plan = { points, verdict: judgePlan(points, timedOut), timedOut };
       }
+    } catch (err) {
+      result.plan = { skipped: "failed (see the notes)" };
+      failures.push(`plan scaling: ${(err as Error).message}`);
     }
-  } catch (err) {
-    failures.push((err as Error).message);
   }
   const missed = result.sizes.flatMap((s) => s.checks.filter((c) => c.pass === false && /decrypt|jq/.test(c.name)));
   if (missed.length > 0 && !o.profile) notes.push("a decrypt target was missed: run again with --profile to see where (e) spends its time");

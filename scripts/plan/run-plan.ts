@@ -64,8 +64,17 @@ export async function runPlan(request: PlanRequest): Promise<PlanResult> {
   );
   recordParents(parents, key);
 
-  const outputs = stackExports(declareProgram(config, MOCK_CLIENT));
-  await pulumi.runtime.disconnect();
+  // Pulumi records a stack trace on every internal promise (leak diagnostics only); with thousands of
+  // resources capturing them dominates the run time and memory, so a plan captures none.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = stackExports(declareProgram(config, MOCK_CLIENT));
+    await pulumi.runtime.disconnect();
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
   // Registration order depends on promise timing; sorted by name, a tenant's subtree stays together.
   const resources = [...planned.values()].sort((a, b) => (a.name === b.name ? cmp(a.type, b.type) : cmp(a.name, b.name)));
   return { resources, config, outputs };

@@ -1,4 +1,5 @@
 export * from "./decrypt-file";
+export { validateJsonObject, lastJsonError } from "./json-line-validator";
 export * from "./line-batches";
 export * from "./read-data";
 export * from "./validate-batch";

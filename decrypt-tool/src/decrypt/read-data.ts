@@ -1,4 +1,4 @@
-import { DropError } from "../errors";
+import { DropError, isDropError } from "../errors";
 import type { DropFile, DropSource } from "../source/drop-source";
 import { type AesKey, decryptDataFile } from "./decrypt-file";
 import { DEFAULT_BATCH_BYTES, lineBatches } from "./line-batches";
@@ -46,10 +46,10 @@ export async function* validatedBatches(
 ): AsyncGenerator<ValidatedBatch> {
   const progress = newProgress(files);
   const validator = createBatchValidator(options.workers);
-  const queue: { file: DropFile; bytes: Buffer; settled: Promise<Settled> }[] = [];
+  const queue: { file: DropFile; settled: Promise<Settled> }[] = [];
   const linesSeen = new Map<string, number>();
   const finish = async (): Promise<ValidatedBatch> => {
-    const { file, bytes, settled } = queue.shift()!;
+    const { file, settled } = queue.shift()!;
     const outcome = await settled;
     if (!outcome.ok) throw outcome.error;
     const before = linesSeen.get(file.path) ?? 0;
@@ -58,16 +58,24 @@ export async function* validatedBatches(
     }
     linesSeen.set(file.path, before + outcome.result.lines);
     progress.rows += outcome.result.rows;
-    progress.decryptedBytes += bytes.length;
+    progress.decryptedBytes += outcome.bytes.length;
     options.onProgress?.({ ...progress });
-    return { file, bytes, result: outcome.result };
+    return { file, bytes: outcome.bytes, result: outcome.result };
   };
   try {
     for (const file of files) {
       const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n));
-      for await (const bytes of lineBatches(chunks, file.path, options.batchBytes ?? DEFAULT_BATCH_BYTES)) {
-        queue.push({ file, bytes, settled: settle(validator.validate(bytes, collectStats)) });
-        while (queue.length >= validator.parallelism) yield await finish();
+      const batches = lineBatches(chunks, file.path, options.batchBytes ?? DEFAULT_BATCH_BYTES);
+      // Iterated by hand: a for-await would close `batches` on error before rootCause could drain it.
+      try {
+        for (let next = await batches.next(); !next.done; next = await batches.next()) {
+          queue.push({ file, settled: settle(validator.validate(next.value, collectStats)) });
+          while (queue.length >= validator.parallelism) yield await finish();
+        }
+      } catch (error) {
+        throw await rootCause(error, batches);
+      } finally {
+        await batches.return(undefined);
       }
     }
     while (queue.length > 0) yield await finish();
@@ -90,20 +98,28 @@ export async function* parsedRows(
   for (const file of files) {
     let line = 0;
     const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n));
-    for await (const bytes of lineBatches(chunks, file.path, options.batchBytes ?? DEFAULT_BATCH_BYTES)) {
-      const text = bytes.toString("utf8");
-      let start = 0;
-      while (start < text.length) {
-        const end = text.indexOf("\n", start);
-        line++;
-        const row = parseRow(text.slice(start, end), file, line);
-        start = end + 1;
-        if (row === undefined) continue;
-        progress.rows++;
-        yield row;
+    const batches = lineBatches(chunks, file.path, options.batchBytes ?? DEFAULT_BATCH_BYTES);
+    try {
+      for (let next = await batches.next(); !next.done; next = await batches.next()) {
+        const bytes = next.value;
+        const text = bytes.toString("utf8");
+        let start = 0;
+        while (start < text.length) {
+          const end = text.indexOf("\n", start);
+          line++;
+          const row = parseRow(text.slice(start, end), file, line);
+          start = end + 1;
+          if (row === undefined) continue;
+          progress.rows++;
+          yield row;
+        }
+        progress.decryptedBytes += bytes.length;
+        options.onProgress?.({ ...progress });
       }
-      progress.decryptedBytes += bytes.length;
-      options.onProgress?.({ ...progress });
+    } catch (error) {
+      throw await rootCause(error, batches);
+    } finally {
+      await batches.return(undefined);
     }
   }
 }
@@ -122,12 +138,29 @@ function parseRow(line: string, file: DropFile, lineNumber: number): Record<stri
   return row as Record<string, unknown>;
 }
 
-type Settled = { ok: true; result: BatchResult } | { ok: false; error: unknown };
+/**
+ * Bad JSON is usually a symptom: tampering garbles the inflated text before gzip reaches its checksum at the
+ * end of the file. So on JSON_INVALID, read the rest of that file; if decryption or gzip then fails, that is
+ * the error to report.
+ */
+async function rootCause(error: unknown, rest: AsyncGenerator<Buffer>): Promise<unknown> {
+  if (!isDropError(error, "JSON_INVALID")) return error;
+  try {
+    for await (const _ of rest) {
+      // Discard: only the stream's own verdict matters now.
+    }
+  } catch (streamError) {
+    if (streamError instanceof DropError) return streamError;
+  }
+  return error;
+}
+
+type Settled = { ok: true; result: BatchResult; bytes: Buffer } | { ok: false; error: unknown };
 
 // Settle eagerly so that a batch failing while an earlier one is awaited is never an unhandled rejection.
-function settle(promise: Promise<BatchResult>): Promise<Settled> {
+function settle(promise: Promise<{ result: BatchResult; bytes: Buffer }>): Promise<Settled> {
   return promise.then(
-    (result) => ({ ok: true, result }),
+    ({ result, bytes }) => ({ ok: true, result, bytes }),
     (error: unknown) => ({ ok: false, error }),
   );
 }

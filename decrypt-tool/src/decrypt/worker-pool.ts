@@ -3,11 +3,15 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { type BatchResult, validateBatch } from "./validate-batch";
-import type { ValidateRequest } from "./validate-worker";
+import type { ValidateReply, ValidateRequest } from "./validate-worker";
 
 /** Validates NDJSON batches, in worker threads when it has any, inline otherwise. */
 export interface BatchValidator {
-  validate(bytes: Buffer, collectStats: boolean): Promise<BatchResult>;
+  /**
+   * Validates `bytes`, which must own its ArrayBuffer (see lineBatches): it is moved to the worker and back,
+   * so use the returned `bytes`, never the argument, afterwards.
+   */
+  validate(bytes: Buffer, collectStats: boolean): Promise<{ result: BatchResult; bytes: Buffer }>;
   /** How many batches may usefully be in flight. */
   readonly parallelism: number;
   close(): Promise<void>;
@@ -38,14 +42,14 @@ export function createBatchValidator(workers = defaultWorkerCount()): BatchValid
 
 class InlineValidator implements BatchValidator {
   readonly parallelism = 1;
-  async validate(bytes: Buffer, collectStats: boolean): Promise<BatchResult> {
-    return validateBatch(bytes, collectStats);
+  async validate(bytes: Buffer, collectStats: boolean): Promise<{ result: BatchResult; bytes: Buffer }> {
+    return { result: validateBatch(bytes, collectStats), bytes };
   }
   async close(): Promise<void> {}
 }
 
 interface Pending {
-  resolve: (result: BatchResult) => void;
+  resolve: (reply: { result: BatchResult; bytes: Buffer }) => void;
   reject: (error: Error) => void;
 }
 
@@ -63,21 +67,22 @@ class WorkerPool implements BatchValidator {
     this.inFlight = this.workers.map(() => 0);
   }
 
-  validate(bytes: Buffer, collectStats: boolean): Promise<BatchResult> {
+  validate(bytes: Buffer, collectStats: boolean): Promise<{ result: BatchResult; bytes: Buffer }> {
     if (this.failure) return Promise.reject(this.failure);
     const index = this.inFlight.indexOf(Math.min(...this.inFlight));
     const id = this.nextId++;
     this.inFlight[index]++;
-    return new Promise<BatchResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, {
-        resolve: (result) => {
+        resolve: (reply) => {
           this.inFlight[index]--;
-          resolve(result);
+          resolve(reply);
         },
         reject,
       });
       const request: ValidateRequest = { id, bytes, collectStats };
-      this.workers[index].postMessage(request);
+      // Moved, not copied: the worker sends the same memory back with its result.
+      this.workers[index].postMessage(request, [bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -87,10 +92,10 @@ class WorkerPool implements BatchValidator {
 
   private startWorker(script: string): Worker {
     const worker = new Worker(script);
-    worker.on("message", ({ id, result }: { id: number; result: BatchResult }) => {
+    worker.on("message", ({ id, result, bytes }: ValidateReply) => {
       const entry = this.pending.get(id);
       this.pending.delete(id);
-      entry?.resolve(result);
+      entry?.resolve({ result, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
     });
     worker.on("error", (error) => this.fail(error));
     worker.on("exit", (code) => {

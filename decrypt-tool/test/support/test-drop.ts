@@ -7,7 +7,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 
 export type TestKeyText = "utf16le" | "utf8" | "raw";
-export type TestPadding = "RSA-OAEP" | "RSA-OAEP-256";
+export type TestPadding = "RSA-OAEP" | "RSA-OAEP-256" | "RSA1_5";
 
 export interface TestKeyPair {
   publicKeyPem: string;
@@ -139,8 +139,9 @@ export function keyText(aesKey: Buffer, form: TestKeyText): Buffer {
   return Buffer.from(aesKey.toString("base64"), form === "utf16le" ? "utf16le" : "utf8");
 }
 
-/** RSA-OAEP (SHA-1) or RSA-OAEP-256 encryption with the public key. */
+/** RSA-OAEP (SHA-1), RSA-OAEP-256 or PKCS#1 v1.5 encryption with the public key. */
 export function wrapKey(plaintext: Buffer, publicKeyPem: string, padding: TestPadding): Buffer {
+  if (padding === "RSA1_5") return publicEncrypt({ key: publicKeyPem, padding: constants.RSA_PKCS1_PADDING }, plaintext);
   return publicEncrypt({ key: publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: padding === "RSA-OAEP-256" ? "sha256" : "sha1" }, plaintext);
 }
 

@@ -24,12 +24,13 @@ export function register(program: Command): void {
   addCommonOptions(command);
   command.action(async (drop: string, options: DecryptCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
+      const workers = parseWorkers(options.workers);
       const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
       const progress = createProgressReporter(options.quiet);
       let rows = 0;
       const data = opened.ndjson({
-        workers: parseWorkers(options.workers),
+        workers,
         onProgress: (p) => {
           rows = p.rows;
           progress.update(p);

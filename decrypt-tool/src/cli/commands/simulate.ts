@@ -87,6 +87,6 @@ async function simulateOptionsFrom(options: SimulateCliOptions): Promise<Simulat
     requestStartDate: options.requestStartDate,
     requestEndDate: options.requestEndDate,
     applicationId: options.applicationId,
-    connectionString: options.connectionString,
+    connectionString: options.connectionString || undefined,
   };
 }

@@ -27,14 +27,12 @@ export function register(program: Command): void {
   addCommonOptions(command);
   command.action(async (drop: string, options: CommonCliOptions & KeyCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
+      const workers = parseWorkers(options.workers);
+      const keyOptions = await keyOptionsFrom(options);
       const progress = createProgressReporter(options.quiet);
       let result: VerifyResult;
       try {
-        result = await verifyDrop(drop, await keyOptionsFrom(options), {
-          ...sourceOptionsFrom(options),
-          workers: parseWorkers(options.workers),
-          onProgress: (p) => progress.update(p),
-        });
+        result = await verifyDrop(drop, keyOptions, { ...sourceOptionsFrom(options), workers, onProgress: (p) => progress.update(p) });
       } finally {
         progress.stop();
       }

@@ -1,0 +1,203 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAzurite } from "../src/demo/azurite";
+import { CleanupStack } from "../src/demo/cleanup";
+import { runDemo } from "../src/demo/run-demo";
+import { listDrops } from "../src/list-drops";
+import { assertBuilt, CLI_BIN } from "./support/run-cli";
+
+const FIXTURES = path.resolve(__dirname, "../../fixtures");
+
+// Expected figures, computed here from the fixture without any project code.
+function expectedSummary(): { rows: number; people: number; min: string; max: string; means: Record<string, string>; users: number } {
+  const rows = readFileSync(path.join(FIXTURES, "VivaInsightsDataset_v1.json"), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, string>);
+  const dates = rows.map((r) => r.MetricDate).sort();
+  const means: Record<string, string> = {};
+  for (const metric of ["Collaboration hours", "Meeting hours", "Email hours", "After-hours collaboration hours"]) {
+    means[metric] = (rows.reduce((sum, r) => sum + parseFloat(r[metric]), 0) / rows.length).toFixed(2);
+  }
+  const users = readFileSync(path.join(FIXTURES, "BasicDataSet_v0.User_v1.json"), "utf8").split("\n").filter((l) => l.trim() !== "").length;
+  return { rows: rows.length, people: new Set(rows.map((r) => r.PersonId)).size, min: dates[0], max: dates.at(-1)!, means, users };
+}
+
+interface DemoRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startDemo(tmp: string, args: string[] = []): DemoRun {
+  const child = spawn(process.execPath, [CLI_BIN, "demo", ...args], { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+function emulatorOf(stderr: string): { pid: number; port: number; dataDir: string } {
+  const match = /Azurite answering at http:\/\/127\.0\.0\.1:(\d+)\/devstoreaccount1 \(pid (\d+), data in (.+)\)/.exec(stderr);
+  if (!match) throw new Error(`no Azurite line in stderr: ${stderr}`);
+  return { port: Number(match[1]), pid: Number(match[2]), dataDir: match[3] };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+let tmpRoot: string;
+beforeAll(() => {
+  assertBuilt();
+  tmpRoot = mkdtempSync(path.join(tmpdir(), "demo-test-"));
+});
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+
+function freshTmp(): string {
+  return mkdtempSync(path.join(tmpRoot, "tmp-"));
+}
+
+describe("viva-drop demo (built CLI)", () => {
+  it("prints the summary with the fixture's real numbers and leaves no process and no temp files", async () => {
+    const tmp = freshTmp();
+    const run = startDemo(tmp);
+    const { code } = await run.exited;
+    expect(run.stderr()).not.toMatch(/viva-drop: demo:/);
+    expect(code).toBe(0);
+    const expected = expectedSummary();
+    const out = run.stdout();
+    expect(out).toMatch(new RegExp(`rows +${expected.rows.toLocaleString("en-US")} \\(matches NumberOfRowsExtracted\\)`));
+    expect(out).toMatch(new RegExp(`people +${expected.people}\\n`));
+    expect(out).toContain(`MetricDate  ${expected.min} to ${expected.max}`);
+    for (const [metric, mean] of Object.entries(expected.means)) expect(out).toMatch(new RegExp(`\\n  ${metric} +${mean.replace(".", "\\.")} `));
+    expect(out).toMatch(new RegExp(`BasicDataSet_v0\\.User_v1 .*\\n  rows +${expected.users} \\(matches`));
+    expect(out).toContain("drops listed  2 in http://127.0.0.1:");
+
+    const emulator = emulatorOf(run.stderr());
+    expect(isRunning(emulator.pid)).toBe(false);
+    expect(await portAnswers(emulator.port)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("cleans up on SIGINT mid-run", async () => {
+    const tmp = freshTmp();
+    const run = startDemo(tmp);
+    await waitFor(() => run.stderr().includes("created tenant container"), "the tenant container");
+    const emulator = emulatorOf(run.stderr());
+    expect(isRunning(emulator.pid)).toBe(true);
+    run.child.kill("SIGINT");
+    const { code } = await run.exited;
+    expect(code).toBe(130);
+    expect(run.stdout()).toBe("");
+    expect(isRunning(emulator.pid)).toBe(false);
+    expect(await portAnswers(emulator.port)).toBe(false);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("--keep-emulator leaves Azurite running with the drops and says how to stop it", async () => {
+    const tmp = freshTmp();
+    const run = startDemo(tmp, ["--keep-emulator"]);
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    const emulator = emulatorOf(run.stderr());
+    try {
+      expect(isRunning(emulator.pid)).toBe(true);
+      const connectionString = /connection string: (\S+)/.exec(run.stderr())![1];
+      const container = /drops in (\S+)/.exec(run.stderr())![1];
+      expect(run.stderr()).toContain(`stop it: kill ${emulator.pid} && rm -rf ${emulator.dataDir}`);
+      const drops = await listDrops(container, { connectionString });
+      expect(drops.map((d) => d.tableName).sort()).toEqual(["BasicDataSet_v0.User_v1", "VivaInsightsDataset_PersonReport_v1"]);
+    } finally {
+      process.kill(emulator.pid, "SIGTERM");
+      await waitFor(() => !isRunning(emulator.pid), "Azurite to stop");
+      rmSync(emulator.dataDir, { recursive: true, force: true });
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("rejects a bad --tenant with one line and exit code 2, starting nothing", async () => {
+    const tmp = freshTmp();
+    const run = startDemo(tmp, ["--tenant", "contoso"]);
+    const { code } = await run.exited;
+    expect(code).toBe(2);
+    expect(run.stderr()).toBe('viva-drop: demo: --tenant "contoso": must be a GUID\n');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
+
+describe("runDemo failing half-way", () => {
+  it("leaves its cleanup stack able to stop Azurite and remove its data", async () => {
+    const lines: string[] = [];
+    const cleanup = new CleanupStack();
+    const failingLog = (line: string): void => {
+      lines.push(line);
+      if (line.startsWith("simulated")) throw new Error("simulated failure after the first drop");
+    };
+    await expect(runDemo({ cleanup, log: failingLog })).rejects.toThrow("simulated failure after the first drop");
+    const emulator = /Azurite answering at http:\/\/127\.0\.0\.1:(\d+)\/devstoreaccount1 \(pid (\d+), data in (.+)\)/.exec(lines.join("\n"))!;
+    expect(isRunning(Number(emulator[2]))).toBe(true);
+    expect(await cleanup.run()).toEqual([]);
+    expect(isRunning(Number(emulator[2]))).toBe(false);
+    expect(await portAnswers(Number(emulator[1]))).toBe(false);
+    expect(existsSync(emulator[3])).toBe(false);
+  });
+});
+
+describe("runDemo against existing storage (the --account-url path, on Azurite with a connection string)", () => {
+  it("creates the tenant container, reads the drops back, then deletes the drops and the container it created", async () => {
+    const azurite = await startAzurite();
+    try {
+      const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+      const tenantId = "5d0c1a1e-8f5b-4c7e-9a40-2b7d6c1e9f00";
+      const cleanup = new CleanupStack();
+      const result = await runDemo({ accountUrl: azurite.accountUrl, connectionString: azurite.connectionString, tenantId, cleanup });
+      expect(result.storage).toMatchObject({ kind: "account", createdContainer: true, containerUrl: `${azurite.accountUrl}/${tenantId}` });
+      expect(result.personReport.verified.rows).toBe(expectedSummary().rows);
+      expect(await service.getContainerClient(tenantId).exists()).toBe(true);
+      expect(await cleanup.run()).toEqual([]);
+      expect(await service.getContainerClient(tenantId).exists()).toBe(false);
+
+      // An existing container is kept; only the demo's drops go.
+      await service.getContainerClient(tenantId).create();
+      await service.getContainerClient(tenantId).uploadBlockBlob("partner-file.txt", "keep me", 7);
+      const again = new CleanupStack();
+      await runDemo({ accountUrl: azurite.accountUrl, connectionString: azurite.connectionString, tenantId, cleanup: again });
+      await again.run();
+      const left: string[] = [];
+      for await (const blob of service.getContainerClient(tenantId).listBlobsFlat()) left.push(blob.name);
+      expect(left).toEqual(["partner-file.txt"]);
+    } finally {
+      await azurite.stop();
+    }
+  });
+});

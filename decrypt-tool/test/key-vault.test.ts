@@ -1,0 +1,121 @@
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KeyOptions, openDrop, verifyDrop } from "../src/index";
+import { collectRows, rejectionOf } from "./support/collect";
+import { FakeKeyVault, testCredential } from "./support/fake-key-vault";
+import { makeKeyPair, makeTempDir, sampleRows, writeTestDrop, type TestKeyPair } from "./support/test-drop";
+
+const VAULT = "https://contoso-keys.vault.azure.net";
+const TENANT = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+const VERSION = "8d7c3b1f2e4a4d5c9b0a1e2f3d4c5b6a";
+
+let current: TestKeyPair;
+let old: TestKeyPair;
+let root: string;
+
+beforeAll(() => {
+  current = makeKeyPair();
+  old = makeKeyPair();
+  root = makeTempDir();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function vault(): FakeKeyVault {
+  return new FakeKeyVault(VAULT, [
+    { name: TENANT, version: "00000000000000000000000000000001", privateKeyPem: old.privateKeyPem },
+    { name: TENANT, version: VERSION, privateKeyPem: current.privateKeyPem },
+    { name: "renamed-key", version: VERSION, privateKeyPem: current.privateKeyPem },
+  ]);
+}
+
+function keyOptions(fake: FakeKeyVault, extra: Partial<KeyOptions> = {}): KeyOptions {
+  return {
+    keyVaultUrl: VAULT,
+    credential: testCredential,
+    keyVaultClientOptions: { httpClient: fake, retryOptions: { maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 5 } },
+    ...extra,
+  };
+}
+
+function decryptCalls(fake: FakeKeyVault) {
+  return fake.requests.filter((r) => r.method === "POST" && r.url.includes("/decrypt"));
+}
+
+describe("unwrapping through Key Vault (real CryptographyClient, injected httpClient)", () => {
+  it("uses the TenantId as key name and PublicKeyVersion as version, after the auth challenge", async () => {
+    const rows = sampleRows(5);
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, rows, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    const opened = await openDrop(drop.dir, keyOptions(fake));
+    expect(await collectRows(opened.rows())).toEqual(rows);
+    expect(fake.requests[0].authorized).toBe(false);
+    const calls = decryptCalls(fake);
+    expect(calls).toHaveLength(1);
+    expect(new URL(calls[0].url).pathname).toBe(`/keys/${TENANT}/${VERSION}/decrypt`);
+    expect(calls[0].authorized).toBe(true);
+    expect(calls[0].body?.alg).toBe("RSA-OAEP");
+  });
+
+  it("retries a throttled (429) decrypt and then succeeds", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    fake.decryptFailures = [429];
+    const result = await verifyDrop(drop.dir, keyOptions(fake));
+    expect(result.rows).toBe(5);
+    expect(decryptCalls(fake)).toHaveLength(2);
+  });
+
+  it("falls back from RSA-OAEP to RSA-OAEP-256 under auto", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, padding: "RSA-OAEP-256", metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    const opened = await openDrop(drop.dir, keyOptions(fake));
+    expect(opened.rsaPadding).toBe("RSA-OAEP-256");
+    expect(decryptCalls(fake).map((c) => c.body?.alg)).toEqual(["RSA-OAEP", "RSA-OAEP-256"]);
+  });
+
+  it("unwraps RSA1_5 in the vault when asked", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, padding: "RSA1_5", metadata: { PublicKeyVersion: VERSION } });
+    const opened = await openDrop(drop.dir, keyOptions(vault(), { rsaPadding: "RSA1_5" }));
+    expect(opened.rsaPadding).toBe("RSA1_5");
+    expect(await collectRows(opened.rows())).toHaveLength(5);
+  });
+
+  it("uses the older key version a drop names", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: "00000000000000000000000000000001" } });
+    const fake = vault();
+    await openDrop(drop.dir, keyOptions(fake));
+    expect(new URL(decryptCalls(fake)[0].url).pathname).toBe(`/keys/${TENANT}/00000000000000000000000000000001/decrypt`);
+  });
+
+  it("takes --key-name over the TenantId", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    await openDrop(drop.dir, keyOptions(fake, { keyName: "renamed-key" }));
+    expect(new URL(decryptCalls(fake)[0].url).pathname).toBe(`/keys/renamed-key/${VERSION}/decrypt`);
+  });
+
+  it("reports a missing key version as KEY_UNAVAILABLE", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: "ffffffffffffffffffffffffffffffff" } });
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(vault())));
+    expect(error.code).toBe("KEY_UNAVAILABLE");
+    expect(error.message).toContain(`Key Vault has no key ${TENANT} version ffffffffffffffffffffffffffffffff in ${VAULT}`);
+  });
+
+  it("reports missing permission as KEY_UNAVAILABLE naming the role", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    fake.denyWith = 403;
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(fake)));
+    expect(error.code).toBe("KEY_UNAVAILABLE");
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toMatch(/denied access .*HTTP 403.*Key Vault Crypto User/);
+  });
+
+  it("reports a drop wrapped for another key as KEY_UNWRAP_FAILED after trying both paddings", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(fake)));
+    expect(error.code).toBe("KEY_UNWRAP_FAILED");
+    expect(decryptCalls(fake)).toHaveLength(2);
+  });
+});
