@@ -238,6 +238,7 @@ describe("usage errors", () => {
     [["verify", "x", "--private-key", "k.pem", "--workers", "many"], /--workers must be a whole number/],
     [["decrypt", "x", "--private-key", "k.pem", "--rsa-padding", "PKCS1"], /argument 'PKCS1' is invalid/],
     [["decrypt"], /missing required argument 'drop'/],
+    [["decrypt", "drops/run", "--private-key", "k.pem", "--output", "drops/run/rows.ndjson"], /--output drops\/run\/rows\.ndjson is inside the drop/],
     [["frobnicate"], /unknown command 'frobnicate'/],
   ])("viva-drop %j exits 2 with one line", async (args, message) => {
     const result = await runCli(args);

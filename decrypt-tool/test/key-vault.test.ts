@@ -94,6 +94,14 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     expect(new URL(decryptCalls(fake)[0].url).pathname).toBe(`/keys/renamed-key/${VERSION}/decrypt`);
   });
 
+  it("names the key after the tenant folder for the Graph Data Connect layout, which has no TenantId", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, layout: "mgdc", metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    const opened = await openDrop(drop.dir, keyOptions(fake));
+    expect(opened.metadata.tenantId).toBeUndefined();
+    expect(new URL(decryptCalls(fake)[0].url).pathname).toBe(`/keys/${TENANT}/${VERSION}/decrypt`);
+  });
+
   it("reports a missing key version as KEY_UNAVAILABLE", async () => {
     const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: "ffffffffffffffffffffffffffffffff" } });
     const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(vault())));

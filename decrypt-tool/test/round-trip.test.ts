@@ -59,6 +59,14 @@ describe("round trips through the library", () => {
     }
   });
 
+  it("ignores a UTF-8 byte order mark at the start of a data file", async () => {
+    const rows = sampleRows(3);
+    const drop = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, parts: ["\uFEFF" + toNdjson(rows)] });
+    const opened = await openDrop(drop.dir, { privateKeyPem: keys.privateKeyPem });
+    expect(await collectRows(opened.rows())).toEqual(rows);
+    expect(await collectText(opened.ndjson({ workers: 0 }))).toBe(toNdjson(rows));
+  });
+
   it("finds the compiled parser worker even when running from TypeScript sources", () => {
     expect(resolveWorkerScript()).toMatch(/dist[/\\]decrypt[/\\]validate-worker\.js$/);
   });

@@ -146,6 +146,15 @@ describe("Metadata.json", () => {
     expect(again.metadata.CopyActivityId).not.toBe(file.CopyActivityId);
   });
 
+  it("without MetricDate, requests the pipeline's default 14 days up to the run", async () => {
+    const users = path.resolve(__dirname, "../../fixtures/BasicDataSet_v0.User_v1.json");
+    const written = await simulate({ input: users, tableName: "BasicDataSet_v0.User_v1" });
+    const { RequestStartDate, RequestEndDate, JobSubmissionTime, NumberOfRowsExtracted } = written.metadata as Record<string, string>;
+    expect(RequestEndDate).toBe(JobSubmissionTime);
+    expect(Date.parse(RequestEndDate) - Date.parse(RequestStartDate)).toBe(14 * 24 * 3600 * 1000);
+    expect(NumberOfRowsExtracted).toBe(10);
+  });
+
   it("takes table name, dates, key version and run folder from options", async () => {
     const written = await simulate({
       tableName: "BasicDataSet_v0.User_v1",
@@ -260,6 +269,15 @@ describe("simulate into blob storage (Azurite)", () => {
 });
 
 describe("local output leaves nothing behind on failure", () => {
+  it("never overwrites an existing run folder", async () => {
+    const out = freshOut();
+    const first = await simulate({ out, runFolder: "same" });
+    const before = readFileSync(path.join(first.location, "metadata/JobMetadata/Metadata.json"), "utf8");
+    await expect(simulate({ out, runFolder: "same" })).rejects.toThrow(/same already exists/);
+    expect(readdirSync(out)).toEqual(["same"]);
+    expect(readFileSync(path.join(first.location, "metadata/JobMetadata/Metadata.json"), "utf8")).toBe(before);
+  });
+
   it("removes the temp run folder and the folders it created", async () => {
     const parent = freshOut();
     const writer = new LocalDropWriter(path.join(parent, "a", "b"), "run");

@@ -73,7 +73,7 @@ function mockState(type: string, name: string, inputs: Inputs, platform: Inputs)
       return { id: objectId, state: { objectId } };
     }
     case "azuread:index/applicationPassword:ApplicationPassword":
-      return { id: stableGuid(name), state: { keyId: stableGuid(name), value: "mock-client-secret" } };
+      return { id: stableGuid(name), state: { keyId: stableGuid(name), value: "mock-client-secret", endDate: inputs.endDate } };
     case "pulumi:pulumi:StackReference":
       return { id: str(inputs.name), state: { outputs: platform, secretOutputNames: [] } };
     case "pulumi-nodejs:dynamic/viva-partner:TenantKey": {
@@ -120,8 +120,9 @@ export function planMocks(onResource: ResourceListener, platformStack?: string):
   return {
     newResource(args) {
       onResource(args.type, args.name, args.inputs as Inputs);
-      const { id, state } = mockState(args.type, args.name, args.inputs as Inputs, platform);
-      return { id, state: { ...(args.inputs as Inputs), ...state } };
+      // Only computed outputs go back: echoing every input (pipelines, provider code) would double
+      // the work per resource, and the program reads no output it did not compute.
+      return mockState(args.type, args.name, args.inputs as Inputs, platform);
     },
     call(args) {
       if (args.token === "azure-native:authorization:getClientConfig") return { ...MOCK_CLIENT };

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readRawConfig, validateConfig, type ProgramConfig } from "../../config";
+import { NAMESPACE, readRawConfig, validateConfig, type ProgramConfig } from "../../config";
 import { declareProgram, stackExports } from "../../components/program";
 import { MOCK_CLIENT, planMocks } from "./mocks";
 import { redact } from "./redact";
@@ -52,6 +52,9 @@ export async function runPlan(request: PlanRequest): Promise<PlanResult> {
 
   pulumi.runtime.setAllConfig(request.config);
   const config = validateConfig(readRawConfig(), { stack: request.stack, now: request.now ?? new Date() });
+  // The Pulumi SDK re-parses the whole config for every resource it registers; with a long tenant
+  // list that is quadratic. The program has read its config by now, so the list can go.
+  pulumi.runtime.setAllConfig(withoutKey(request.config, `${NAMESPACE}:tenants`));
   const platformStack = config.topology.kind === "customer" ? config.topology.platformStack : undefined;
 
   await pulumi.runtime.setMocks(
@@ -96,4 +99,10 @@ function recordParents(parents: Map<string, string | null>, key: (type: string, 
       return original(req, callback);
     };
   }
+}
+
+function withoutKey(config: Record<string, string>, key: string): Record<string, string> {
+  const rest = { ...config };
+  delete rest[key];
+  return rest;
 }

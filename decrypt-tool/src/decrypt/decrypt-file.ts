@@ -1,6 +1,6 @@
 import { createDecipheriv } from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
-import { createGunzip } from "node:zlib";
+import { type ZlibOptions, createGunzip } from "node:zlib";
 import { DropError, describeError } from "../errors";
 import type { DropFile, DropSource } from "../source/drop-source";
 
@@ -26,17 +26,26 @@ export async function* decryptDataFile(
   const input = await source.openRead(file.path);
   if (onEncryptedBytes) input.on("data", (chunk: Buffer) => onEncryptedBytes(chunk.length));
   let pipelineError: Error | undefined;
-  const output = pipeline(input, createAesDecipher(aes), createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), (error) => {
+  const output = pipeline(input, createAesDecipher(aes), createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, highWaterMark: 4 * GUNZIP_CHUNK_BYTES } as ZlibOptions), (error) => {
     if (error) pipelineError = error;
   }) as Readable;
   try {
-    for await (const chunk of output) yield chunk as Buffer;
+    let first = true;
+    for await (const chunk of output) {
+      // Some writers start text files with a UTF-8 byte order mark; it is not part of the first row.
+      yield first && hasUtf8Bom(chunk as Buffer) ? (chunk as Buffer).subarray(3) : (chunk as Buffer);
+      first = false;
+    }
   } catch (error) {
     throw classifyDecodeError(pipelineError ?? error, file);
   } finally {
     output.destroy();
   }
   if (pipelineError) throw classifyDecodeError(pipelineError, file);
+}
+
+function hasUtf8Bom(chunk: Buffer): boolean {
+  return chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
 }
 
 /** A node:crypto AES-256-CBC decipher for the drop's key and IV. */

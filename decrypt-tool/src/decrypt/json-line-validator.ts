@@ -116,30 +116,34 @@ function propertyName(bytes: Uint8Array, i: number, end: number): number {
   return i + 1;
 }
 
+// 1 for bytes that end the fast path inside a string: '"', '\\' and control characters.
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+
 function scanString(bytes: Uint8Array, i: number, end: number): number {
   i++;
-  while (i < end) {
+  for (;;) {
+    // Hot loop: ordinary string bytes. Past the buffer's end bytes[i] is undefined, which also stops it.
+    while (STRING_STOP[bytes[i]] === 0) i++;
+    if (i >= end) return failInner(end, "unterminated string");
     const c = bytes[i];
     if (c === QUOTE) return i + 1;
-    if (c === BACKSLASH) {
-      const e = bytes[i + 1];
-      if (e === 0x75) {
-        if (i + 5 >= end || !isHex(bytes[i + 2]) || !isHex(bytes[i + 3]) || !isHex(bytes[i + 4]) || !isHex(bytes[i + 5])) {
-          return failInner(i, "bad \\u escape");
-        }
-        i += 6;
-        continue;
+    if (c !== BACKSLASH) return failInner(i, "control character in string");
+    const e = bytes[i + 1];
+    if (e === 0x75) {
+      if (i + 5 >= end || !isHex(bytes[i + 2]) || !isHex(bytes[i + 3]) || !isHex(bytes[i + 4]) || !isHex(bytes[i + 5])) {
+        return failInner(i, "bad \\u escape");
       }
-      if (i + 1 >= end || !(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) {
-        return failInner(i, "bad escape in string");
-      }
-      i += 2;
+      i += 6;
       continue;
     }
-    if (c < 0x20) return failInner(i, "control character in string");
-    i++;
+    if (i + 1 >= end || !(e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74)) {
+      return failInner(i, "bad escape in string");
+    }
+    i += 2;
   }
-  return failInner(i, "unterminated string");
 }
 
 function scanNumber(bytes: Uint8Array, i: number, end: number): number {

@@ -29,3 +29,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on("close", (code) => resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") }));
   });
 }
+
+/** Runs `viva-drop <args>` and closes its stdout after `bytes` bytes, as `| head -c` would. */
+export function runCliPiped(args: string[], bytes: number): Promise<{ code: number | null; stderr: string; firstBytes: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    let received = Buffer.alloc(0);
+    const stderr: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= bytes) child.stdout.destroy();
+    });
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr: Buffer.concat(stderr).toString("utf8"), firstBytes: received.subarray(0, bytes).toString("utf8") }));
+  });
+}

@@ -1,6 +1,9 @@
 import type { Command } from "commander";
+import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { openDrop } from "../../drop";
+import { DropError } from "../../errors";
+import { isBlobLocation } from "../../source/blob-location";
 import { KEY_ENCODING_LABELS } from "../../key/key-text";
 import { writeFileAtomically } from "../atomic-output";
 import { formatCount } from "../format";
@@ -25,6 +28,7 @@ export function register(program: Command): void {
   command.action(async (drop: string, options: DecryptCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
       const workers = parseWorkers(options.workers);
+      if (options.output) assertOutsideDrop(options.output, drop);
       const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
       const progress = createProgressReporter(options.quiet);
@@ -48,6 +52,15 @@ export function register(program: Command): void {
       }
     });
   });
+}
+
+/** Refuses an --output path inside a local drop folder: the tool never adds to or changes a drop. */
+export function assertOutsideDrop(output: string, drop: string): void {
+  if (isBlobLocation(drop)) return;
+  const relative = path.relative(path.resolve(drop), path.resolve(output));
+  if (relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative))) {
+    throw new DropError("USAGE", `--output ${output} is inside the drop; write decrypted rows elsewhere (the drop is never modified)`);
+  }
 }
 
 // A reader that stops early (`| head`) closes the pipe: not a failure of the decrypt.

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CleanupStack, formatDemoSummary, runDemo, type DemoResult } from "../../demo/index";
+import { CleanupStack, cleanupOnSignals, formatDemoSummary, runDemo, type DemoResult } from "../../demo/index";
 import { createProgressReporter, type ProgressReporter } from "../progress";
 import { reportFailure } from "../report";
 
@@ -10,8 +10,6 @@ interface DemoCliOptions {
   keep?: boolean;
   quiet?: boolean;
 }
-
-const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Registers `viva-drop demo` (also `npm run demo`). */
 export function register(program: Command): void {
@@ -25,19 +23,17 @@ export function register(program: Command): void {
     .option("-q, --quiet", "no status lines or progress on stderr")
     .action(async (options: DemoCliOptions) => {
       const cleanup = new CleanupStack();
+      // One progress bar at a time, for the drop being verified; a status line ends it.
+      let bar: { drop: string; reporter: ProgressReporter } | undefined;
+      const endBar = (): void => {
+        bar?.reporter.stop();
+        bar = undefined;
+      };
       const log = (line: string): void => {
+        endBar();
         if (!options.quiet) process.stderr.write(`viva-drop demo: ${line}\n`);
       };
-      let interrupted = false;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (interrupted) return;
-        interrupted = true;
-        log(`${signal}: cleaning up`);
-        void cleanup.run().finally(() => process.exit(SIGNAL_EXIT_CODES[signal] ?? 1));
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      const progress = new Map<string, ProgressReporter>();
+      const signals = cleanupOnSignals(cleanup, (signal) => log(`${signal}: cleaning up`));
       let result: DemoResult | undefined;
       try {
         result = await runDemo({
@@ -48,22 +44,26 @@ export function register(program: Command): void {
           cleanup,
           log,
           onProgress: (drop, p) => {
-            if (!progress.has(drop)) progress.set(drop, createProgressReporter(options.quiet));
-            progress.get(drop)!.update(p);
+            if (bar?.drop !== drop) {
+              endBar();
+              bar = { drop, reporter: createProgressReporter(options.quiet) };
+            }
+            bar.reporter.update(p);
           },
         });
       } catch (error) {
-        if (!interrupted) reportFailure(error, "demo");
+        if (!signals.interrupted) reportFailure(error, "demo");
       } finally {
-        for (const reporter of progress.values()) reporter.stop();
+        endBar();
       }
-      if (interrupted) return;
+      if (signals.interrupted) return;
       if (result) process.stdout.write(formatDemoSummary(result));
       const failures = await cleanup.run();
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      signals.release();
       for (const failure of failures) reportFailure(new Error(`cleanup failed: ${failure}`), "demo");
-      if (result) log(afterwords(result, options));
+      // Where the kept emulator is and how to stop it matters even with --quiet.
+      if (result && options.keepEmulator) process.stderr.write(`viva-drop demo: ${afterwords(result, options)}\n`);
+      else if (result) log(afterwords(result, options));
     });
 }
 

@@ -1,0 +1,192 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readRawConfig, validateConfig } from "../config";
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+const T1 = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
+const T2 = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+function platform(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    location: "westeurope",
+    namePrefix: "contoso",
+    appSecretEndDate: "2027-11-25",
+    tenants: [{ id: T1, keyExpiresOn: "2027-11-01" }],
+    ...overrides,
+  };
+}
+
+function tenant(overrides: Record<string, unknown>): Record<string, unknown> {
+  return platform({ tenants: [{ id: T1, keyExpiresOn: "2027-11-01", ...overrides }] });
+}
+
+function errorOf(raw: Record<string, unknown>, stack = "dev"): ConfigError {
+  try {
+    validateConfig(raw, { stack, now: NOW });
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("validateConfig: defaults", () => {
+  it("applies the seed's defaults and derives per-stack names", () => {
+    const cfg = validateConfig(platform(), { stack: "dev", now: NOW });
+    expect(cfg.topology).toEqual({
+      kind: "single",
+      platform: {
+        location: "westeurope",
+        resourceGroupName: "contoso-dev-rg",
+        storageAccountName: "contosodev",
+        vaultName: "contoso-dev-kv",
+        appDisplayName: "contoso Viva Insights connector",
+        appSecretStartDate: undefined,
+        appSecretEndDate: "2027-11-25T00:00:00Z",
+        deployerPrincipalType: "User",
+        blobSoftDeleteDays: 14,
+      },
+    });
+    expect(cfg.tenants).toEqual([
+      {
+        id: T1,
+        label: undefined,
+        keyExpiresOn: "2027-11-01",
+        keyRotation: 0,
+        aggregationType: "Week",
+        lookbackDays: 14,
+        requestWindow: undefined,
+        triggerTime: { hour: 3, minute: 0 },
+        usersDataset: false,
+        notifyUrl: undefined,
+        factoryName: `contoso-dev-${T1}`,
+      },
+    ]);
+    expect(cfg.triggerStartTime).toBe("2026-01-05T00:00:00Z");
+  });
+
+  it("derives the secret end date one year after appSecretStartDate, independent of the clock", () => {
+    const raw = platform({ appSecretEndDate: undefined, appSecretStartDate: "2026-11-02" });
+    const early = validateConfig(raw, { stack: "dev", now: new Date("2026-11-03T00:00:00Z") });
+    const late = validateConfig(raw, { stack: "dev", now: new Date("2027-06-01T00:00:00Z") });
+    for (const cfg of [early, late]) {
+      expect(cfg.topology.kind === "single" && cfg.topology.platform.appSecretEndDate).toBe("2027-11-02T00:00:00Z");
+      expect(cfg.topology.kind === "single" && cfg.topology.platform.appSecretStartDate).toBe("2026-11-02T00:00:00Z");
+    }
+  });
+
+  it("lower-cases tenant ids and keeps per-tenant settings", () => {
+    const cfg = validateConfig(
+      tenant({
+        id: T1.toUpperCase(),
+        label: "Fabrikam",
+        keyRotation: 2,
+        aggregationType: "Month",
+        lookbackDays: 40,
+        requestStartDate: "2026-06-01",
+        requestEndDate: "2026-07-01",
+        triggerTime: "23:59",
+        usersDataset: true,
+        notifyUrl: "https://example.com/hook",
+      }),
+      { stack: "dev", now: NOW },
+    );
+    expect(cfg.tenants[0]).toMatchObject({
+      id: T1,
+      label: "Fabrikam",
+      keyRotation: 2,
+      aggregationType: "Month",
+      lookbackDays: 40,
+      requestWindow: { start: "2026-06-01T00:00:00Z", end: "2026-07-01T00:00:00Z" },
+      triggerTime: { hour: 23, minute: 59 },
+      usersDataset: true,
+      notifyUrl: "https://example.com/hook",
+    });
+  });
+
+  it("reads a customer stack: platformStack set, only tenants", () => {
+    const cfg = validateConfig({ platformStack: "acme/viva-partner/prod", namePrefix: "contoso", tenants: [{ id: T2, keyExpiresOn: "2027-01-01" }] }, { stack: "fabrikam", now: NOW });
+    expect(cfg.topology).toEqual({ kind: "customer", platformStack: "acme/viva-partner/prod", location: undefined });
+    expect(cfg.tenants[0].factoryName).toBe(`contoso-fabrikam-${T2}`);
+  });
+
+  it("readRawConfig keeps only the namespace and parses the tenant list", () => {
+    const raw = readRawConfig({
+      "viva-partner:namePrefix": "contoso",
+      "viva-partner:tenants": JSON.stringify([{ id: T1 }]),
+      "azure-native:location": "westeurope",
+    });
+    expect(raw).toEqual({ namePrefix: "contoso", tenants: [{ id: T1 }] });
+  });
+});
+
+describe("validateConfig: one message naming the field and the rule", () => {
+  const cases: [string, Record<string, unknown>, string, string?][] = [
+    ["malformed tenant id", tenant({ id: "not-a-guid" }), "viva-partner:tenants[0].id: must be a tenant GUID"],
+    [
+      "duplicate tenant id (case-insensitive)",
+      platform({ tenants: [{ id: T1, keyExpiresOn: "2027-01-01" }, { id: T1.toUpperCase(), keyExpiresOn: "2027-01-01" }] }),
+      `viva-partner:tenants[1].id: duplicate tenant id ${T1} (also tenants[0])`,
+    ],
+    ["missing key expiry", platform({ tenants: [{ id: T1 }] }), "viva-partner:tenants[0].keyExpiresOn: must be a string holding an ISO 8601 date"],
+    ["malformed key expiry", tenant({ keyExpiresOn: "next year" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
+    ["key expiry without a zone", tenant({ keyExpiresOn: "2027-01-01T00:00:00" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
+    ["impossible calendar date", tenant({ keyExpiresOn: "2027-02-30" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
+    ["past key expiry", tenant({ keyExpiresOn: "2026-11-24" }), "viva-partner:tenants[0].keyExpiresOn: must be in the future (2026-11-24 has passed)"],
+    ["aggregation outside Day|Week|Month", tenant({ aggregationType: "Year" }), "viva-partner:tenants[0].aggregationType: must be one of Day, Week, Month"],
+    [
+      "fixed window shorter than a week",
+      tenant({ requestStartDate: "2026-06-01", requestEndDate: "2026-06-07" }),
+      "viva-partner:tenants[0].requestEndDate: must be at least one week after requestStartDate for aggregationType Week",
+    ],
+    [
+      "fixed window shorter than a month",
+      tenant({ aggregationType: "Month", lookbackDays: 31, requestStartDate: "2026-01-31", requestEndDate: "2026-02-28" }),
+      "viva-partner:tenants[0].requestEndDate: must be at least one month after requestStartDate for aggregationType Month",
+    ],
+    ["start without end", tenant({ requestStartDate: "2026-06-01" }), "viva-partner:tenants[0].requestEndDate: is required when requestStartDate is set"],
+    ["end without start", tenant({ requestEndDate: "2026-06-01" }), "viva-partner:tenants[0].requestStartDate: is required when requestEndDate is set"],
+    ["lookback shorter than the period", tenant({ lookbackDays: 5 }), "viva-partner:tenants[0].lookbackDays: must be at least 7 days for aggregationType Week"],
+    ["lookback out of range", tenant({ lookbackDays: 0 }), "viva-partner:tenants[0].lookbackDays: must be a whole number from 1 to 365"],
+    ["non-https notify URL", tenant({ notifyUrl: "http://example.com/hook" }), "viva-partner:tenants[0].notifyUrl: must use https"],
+    ["notify URL not a URL", tenant({ notifyUrl: "example.com/hook" }), "viva-partner:tenants[0].notifyUrl: must be an absolute https URL"],
+    ["bad trigger time", tenant({ triggerTime: "24:00" }), 'viva-partner:tenants[0].triggerTime: must be a time "HH:MM" from 00:00 to 23:59'],
+    ["usersDataset not boolean", tenant({ usersDataset: "yes" }), "viva-partner:tenants[0].usersDataset: must be true or false"],
+    ["unknown tenant setting", tenant({ notifyURL: "https://x" }), "viva-partner:tenants[0].notifyURL: is not a known setting"],
+    ["unknown top-level setting", platform({ vaultname: "x" }), "viva-partner:vaultname: is not a known setting"],
+    ["missing namePrefix", platform({ namePrefix: undefined }), "viva-partner:namePrefix: is required"],
+    ["storage name too long", platform({ storageAccountName: "contosovivainsightsdrops1" }), 'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits'],
+    ["storage name with upper case", platform({ storageAccountName: "ContosoDrops" }), "viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits"],
+    [
+      "derived storage name too long",
+      platform({ namePrefix: "contosoviva", tenants: [] }),
+      'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits, unique across Azure: the derived name "contosovivaproductioneurope"',
+      "production-europe",
+    ],
+    ["vault name too long", platform({ vaultName: "contoso-viva-insights-kv1" }), "viva-partner:vaultName: vault names are 3-24"],
+    ["vault name with double hyphen", platform({ vaultName: "contoso--kv" }), "viva-partner:vaultName: vault names are 3-24"],
+    ["factory name too long", platform({ factoryNamePrefix: "contoso-viva-insights-exports-x" }), "viva-partner:factoryNamePrefix: gives the factory name"],
+    ["missing location", platform({ location: undefined }), "viva-partner:location: is required on a platform stack"],
+    ["missing secret end date", platform({ appSecretEndDate: undefined }), "viva-partner:appSecretEndDate: is required on a platform stack: set appSecretEndDate (e.g. 2027-11-25)"],
+    ["past secret end date", platform({ appSecretEndDate: "2026-11-01" }), "viva-partner:appSecretEndDate: must be in the future"],
+    ["secret start a year ago", platform({ appSecretEndDate: undefined, appSecretStartDate: "2025-11-01" }), "viva-partner:appSecretStartDate: one year after it lies in the past"],
+    ["secret end before start", platform({ appSecretStartDate: "2027-12-01", appSecretEndDate: "2027-11-01" }), "viva-partner:appSecretEndDate: must be after appSecretStartDate"],
+    ["tenants not a list", platform({ tenants: { id: T1 } }), "viva-partner:tenants: must be a list of tenants"],
+    [
+      "platform setting in a customer stack",
+      { platformStack: "prod", namePrefix: "contoso", vaultName: "contoso-kv", tenants: [{ id: T1, keyExpiresOn: "2027-01-01" }] },
+      "viva-partner:vaultName: is a platform setting and is not allowed when platformStack is set",
+    ],
+    ["customer stack without tenants", { platformStack: "prod", namePrefix: "contoso" }, "viva-partner:tenants: a customer stack (platformStack set) needs at least one tenant"],
+    ["malformed platformStack", { platformStack: "a/b/c/d", namePrefix: "contoso", tenants: [] }, "viva-partner:platformStack: must be a stack name"],
+  ];
+
+  it.each(cases)("%s", (_title, raw, expected, stack = "dev") => {
+    const error = errorOf(raw, stack);
+    expect(error.message.startsWith(expected), `${error.message}\n  should start with\n${expected}`).toBe(true);
+    expect(error.message.split("\n")).toHaveLength(1);
+  });
+
+  it("reports malformed tenant list JSON from the Pulumi config store", () => {
+    expect(() => readRawConfig({ "viva-partner:tenants": "[{" })).toThrow("viva-partner:tenants: must be a YAML list of tenant objects");
+  });
+});

@@ -1,0 +1,42 @@
+import * as path from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { readStackConfigFile } from "../../scripts/plan/config-file";
+import { runPlan, type PlannedResource, type PlanResult } from "../../scripts/plan/run-plan";
+
+export const ROOT = path.resolve(__dirname, "../..");
+/** The clock every plan test validates against. */
+export const NOW = new Date("2026-11-25T12:00:00Z");
+export const FABRIKAM = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
+export const NORTHWIND = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+
+/** Pulumi.dev.yaml as the flat config map Pulumi gives a program. */
+export function devConfig(): Record<string, string> {
+  return readStackConfigFile(path.join(ROOT, "Pulumi.dev.yaml"));
+}
+
+/** Plans `config` as stack `stack` with the fixed test clock. */
+export function plan(config: Record<string, string>, stack = "dev"): Promise<PlanResult> {
+  return runPlan({ stack, config, now: NOW });
+}
+
+/** The tenants of a flat config map, parsed. */
+export function tenantsOf(config: Record<string, string>): Record<string, unknown>[] {
+  return JSON.parse(config["viva-partner:tenants"]) as Record<string, unknown>[];
+}
+
+/** A copy of `config` with another tenant list. */
+export function withTenants(config: Record<string, string>, tenants: Record<string, unknown>[]): Record<string, string> {
+  return { ...config, "viva-partner:tenants": JSON.stringify(tenants) };
+}
+
+/** The one planned resource with this logical name (fails the test when missing). */
+export function resource(resources: PlannedResource[], name: string): PlannedResource {
+  const found = resources.filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
+  return found[0];
+}
+
+/** Resolves an Output's value (awaited, so a failing assertion fails the test). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}

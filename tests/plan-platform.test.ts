@@ -1,0 +1,134 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PlannedResource, PlanResult } from "../scripts/plan/run-plan";
+import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
+import { BUILT_IN_ROLES } from "../components/roles";
+import { FABRIKAM, NORTHWIND, devConfig, plan, resource, valueOf } from "./helpers/plan";
+
+const SUB = MOCK_CLIENT.subscriptionId;
+const RG_ID = `/subscriptions/${SUB}/resourceGroups/contoso-dev-rg`;
+const VAULT_ID = `${RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv`;
+const roleId = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+let result: PlanResult;
+let resources: PlannedResource[];
+const get = (name: string) => resource(resources, name);
+
+beforeAll(async () => {
+  result = await plan(devConfig());
+  resources = result.resources;
+});
+
+describe("plan of Pulumi.dev.yaml: platform", () => {
+  it("groups resources under their components", () => {
+    expect(get("platform")).toMatchObject({ type: "viva-partner:platform:Platform", parent: null });
+    expect(get("platform-app")).toMatchObject({ type: "viva-partner:app:PartnerApp", parent: "platform" });
+    expect(get("platform-kv")).toMatchObject({ type: "viva-partner:keyvault:KeyVault", parent: "platform" });
+    expect(get("platform-storage")).toMatchObject({ type: "viva-partner:storage:Storage", parent: "platform" });
+    expect(get(`tenant-${FABRIKAM}`)).toMatchObject({ type: "viva-partner:tenant:Tenant", parent: null });
+    expect(get("platform-kv-vault").parent).toBe("platform-kv");
+    expect(get(`tenant-${FABRIKAM}-factory`).parent).toBe(`tenant-${FABRIKAM}`);
+  });
+
+  it("declares the resource group in the configured region", () => {
+    expect(get("platform-rg")).toMatchObject({ type: "azure-native:resources:ResourceGroup", inputs: { resourceGroupName: "contoso-dev-rg", location: "westeurope" } });
+  });
+
+  it("registers a multi-tenant app, its service principal and a secret with the configured dates", () => {
+    expect(get("platform-app-app")).toMatchObject({
+      type: "azuread:index/application:Application",
+      inputs: { displayName: "contoso Viva Insights connector", signInAudience: "AzureADMultipleOrgs" },
+    });
+    const appObjectId = String(get("platform-app-secret").inputs.applicationId).replace("/applications/", "");
+    expect(get("platform-app-secret")).toMatchObject({
+      type: "azuread:index/applicationPassword:ApplicationPassword",
+      inputs: { startDate: "2026-11-02T00:00:00Z", endDate: "2027-11-02T00:00:00Z" },
+    });
+    expect(appObjectId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(get("platform-app-sp").type).toBe("azuread:index/servicePrincipal:ServicePrincipal");
+    expect(typeof get("platform-app-sp").inputs.clientId).toBe("string");
+  });
+
+  it("never prints the client secret: the Key Vault secret's properties are redacted", () => {
+    expect(get("platform-kv-app-secret")).toMatchObject({
+      type: "azure-native:keyvault:Secret",
+      inputs: { secretName: "partner-app-client-secret", vaultName: "contoso-dev-kv", properties: "[secret]" },
+    });
+    expect(JSON.stringify(resources)).not.toContain("mock-client-secret");
+  });
+
+  it("creates an RBAC vault with soft delete, purge protection and public network access", () => {
+    expect(get("platform-kv-vault").inputs).toMatchObject({
+      vaultName: "contoso-dev-kv",
+      resourceGroupName: "contoso-dev-rg",
+      properties: {
+        tenantId: MOCK_CLIENT.tenantId,
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        enablePurgeProtection: true,
+        publicNetworkAccess: "Enabled",
+        sku: { family: "A", name: "standard" },
+      },
+    });
+    expect(get("platform-kv-vault").inputs.properties).not.toHaveProperty("accessPolicies");
+  });
+
+  it("gives the app's service principal Key Vault Crypto User on the vault", () => {
+    expect(get("platform-kv-app-crypto-user").inputs).toEqual({
+      scope: VAULT_ID,
+      // The service principal's object id, not the application's.
+      principalId: stableGuid("platform-app-sp/object"),
+      principalType: "ServicePrincipal",
+      roleDefinitionId: roleId(BUILT_IN_ROLES.keyVaultCryptoUser),
+    });
+    // The same principal gets the container roles.
+    expect(get(`tenant-${FABRIKAM}-app-blob-writer`).inputs.principalId).toBe(get("platform-kv-app-crypto-user").inputs.principalId);
+  });
+
+  it("gives the deployer Key Vault Crypto Officer so tenant keys can be created and rotated", () => {
+    expect(get("platform-kv-deployer-crypto-officer").inputs).toEqual({
+      scope: VAULT_ID,
+      principalId: MOCK_CLIENT.objectId,
+      principalType: "User",
+      roleDefinitionId: roleId(BUILT_IN_ROLES.keyVaultCryptoOfficer),
+    });
+  });
+
+  it("creates a locked-down ADLS Gen2 account with blob soft delete", () => {
+    expect(get("platform-storage-account").inputs).toMatchObject({
+      accountName: "contosodev",
+      kind: "StorageV2",
+      isHnsEnabled: true,
+      enableHttpsTrafficOnly: true,
+      minimumTlsVersion: "TLS1_2",
+      allowBlobPublicAccess: false,
+      allowSharedKeyAccess: false,
+    });
+    expect(get("platform-storage-blob-service").inputs).toMatchObject({
+      accountName: "contosodev",
+      blobServicesName: "default",
+      deleteRetentionPolicy: { enabled: true, days: 14 },
+      containerDeleteRetentionPolicy: { enabled: true, days: 14 },
+    });
+  });
+
+  it("sets principalType on every role assignment", () => {
+    const assignments = resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment");
+    expect(assignments).toHaveLength(2 + 2 * 2);
+    for (const a of assignments) expect(["ServicePrincipal", "User"]).toContain(a.inputs.principalType);
+    expect(assignments.filter((a) => a.inputs.principalType === "User").map((a) => a.name)).toEqual(["platform-kv-deployer-crypto-officer"]);
+  });
+
+  it("exports what the manual steps need, including the consent link", async () => {
+    const outputs = result.outputs as Record<string, import("@pulumi/pulumi").Output<unknown>>;
+    const appId = await valueOf(outputs.applicationId);
+    expect(await valueOf(outputs.partnerTenantId)).toBe(MOCK_CLIENT.tenantId);
+    expect(await valueOf(outputs.vaultUri)).toBe("https://contoso-dev-kv.vault.azure.net/");
+    expect(await valueOf(outputs.storageAccountName)).toBe("contosodev");
+    expect(await valueOf(outputs.consentLink)).toBe(`https://admin.microsoft.com/Adminportal/Home#/Settings/MGDCAdminCenter/${MOCK_CLIENT.tenantId}/${appId}`);
+    expect(await valueOf(outputs.appSecretId)).toBe(`${VAULT_ID}/secrets/partner-app-client-secret`);
+    const tenants = outputs.tenants as unknown as Record<string, { container: import("@pulumi/pulumi").Output<string>; factory: import("@pulumi/pulumi").Output<string> }>;
+    expect(Object.keys(tenants).sort()).toEqual([FABRIKAM, NORTHWIND]);
+    expect(await valueOf(tenants[FABRIKAM].container)).toBe(FABRIKAM);
+    expect(await valueOf(tenants[NORTHWIND].factory)).toBe(`contoso-dev-${NORTHWIND}`);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import type { PlannedResource } from "../scripts/plan/run-plan";
+import { mockPlatformOutputs } from "../scripts/plan/mocks";
+import { FABRIKAM, NORTHWIND, devConfig, plan, resource, tenantsOf, valueOf, withTenants } from "./helpers/plan";
+
+const CONTOSO = "11111111-2222-4333-8444-555555555555";
+
+/** name → JSON of type, parent and inputs: what a reviewer would diff. */
+function index(resources: PlannedResource[]): Map<string, string> {
+  return new Map(resources.map((r) => [r.name, JSON.stringify([r.type, r.parent, r.inputs])]));
+}
+
+function diff(before: PlannedResource[], after: PlannedResource[]) {
+  const a = index(before);
+  const b = index(after);
+  return {
+    added: [...b.keys()].filter((k) => !a.has(k)).sort(),
+    removed: [...a.keys()].filter((k) => !b.has(k)).sort(),
+    changed: [...a.keys()].filter((k) => b.has(k) && a.get(k) !== b.get(k)).sort(),
+  };
+}
+
+const subtree = (tenant: string, resources: PlannedResource[]) => resources.filter((r) => r.name.startsWith(`tenant-${tenant}`)).map((r) => r.name).sort();
+
+describe("adding and removing tenants", () => {
+  it("adding a tenant adds only that tenant's subtree", async () => {
+    const base = devConfig();
+    const before = (await plan(base)).resources;
+    const after = (await plan(withTenants(base, [...tenantsOf(base), { id: CONTOSO, keyExpiresOn: "2027-03-01" }]))).resources;
+    const d = diff(before, after);
+    expect(d.removed).toEqual([]);
+    expect(d.changed).toEqual([]);
+    expect(d.added).toEqual(subtree(CONTOSO, after));
+    // container, writer role, key, factory, secret reader, 3 linked services, 2 datasets, pipeline, trigger + the component
+    expect(d.added).toHaveLength(13);
+    expect(after.find((r) => r.name === `tenant-${CONTOSO}`)?.type).toBe("viva-partner:tenant:Tenant");
+  });
+
+  it("removing a tenant removes only that tenant's subtree", async () => {
+    const base = devConfig();
+    const before = (await plan(base)).resources;
+    const after = (await plan(withTenants(base, tenantsOf(base).filter((t) => t.id !== FABRIKAM)))).resources;
+    const d = diff(before, after);
+    expect(d.added).toEqual([]);
+    expect(d.changed).toEqual([]);
+    expect(d.removed).toEqual(subtree(FABRIKAM, before));
+    expect(d.removed).toContain(`tenant-${FABRIKAM}-key`);
+    expect(subtree(NORTHWIND, after)).toEqual(subtree(NORTHWIND, before));
+  });
+
+  it("plans identically twice (deterministic ids and ordering)", async () => {
+    const a = (await plan(devConfig())).resources;
+    const b = (await plan(devConfig())).resources;
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it("changing a key's expiry or rotation changes only that key", async () => {
+    const base = devConfig();
+    const before = (await plan(base)).resources;
+    const tenants = tenantsOf(base).map((t) => (t.id === NORTHWIND ? { ...t, keyExpiresOn: "2028-05-31", keyRotation: 1 } : t));
+    const after = (await plan(withTenants(base, tenants))).resources;
+    expect(diff(before, after)).toEqual({ added: [], removed: [], changed: [`tenant-${NORTHWIND}-key`] });
+    expect(resource(after, `tenant-${NORTHWIND}-key`).inputs).toMatchObject({ expiresOn: "2028-05-31", rotation: 1 });
+  });
+});
+
+describe("customer-stack topology", () => {
+  const customer = {
+    "viva-partner:platformStack": "contoso/viva-partner/platform",
+    "viva-partner:namePrefix": "contoso",
+    "viva-partner:tenants": JSON.stringify([{ id: CONTOSO, keyExpiresOn: "2027-03-01", notifyUrl: "https://hooks.example.com/viva" }]),
+  };
+
+  it("reads the platform through a StackReference and declares only its tenants", async () => {
+    const { resources, outputs } = await plan(customer, "contoso-ltd");
+    const platform = mockPlatformOutputs("contoso/viva-partner/platform");
+    expect(resource(resources, "platform")).toMatchObject({ type: "pulumi:pulumi:StackReference", parent: null, inputs: { name: "contoso/viva-partner/platform" } });
+    const types = new Set(resources.map((r) => r.type));
+    for (const t of ["azure-native:keyvault:Vault", "azure-native:storage:StorageAccount", "azuread:index/application:Application", "azure-native:resources:ResourceGroup"]) {
+      expect(types.has(t)).toBe(false);
+    }
+    expect(resources.filter((r) => r.name !== "platform").every((r) => r.name.startsWith(`tenant-${CONTOSO}`))).toBe(true);
+
+    expect(resource(resources, `tenant-${CONTOSO}-container`).inputs).toMatchObject({ accountName: platform.storageAccountName, resourceGroupName: platform.resourceGroupName, containerName: CONTOSO });
+    expect(resource(resources, `tenant-${CONTOSO}-key`).inputs).toMatchObject({ vaultUri: platform.vaultUri, keyName: CONTOSO });
+    expect(resource(resources, `tenant-${CONTOSO}-factory`).inputs).toMatchObject({ factoryName: `contoso-contoso-ltd-${CONTOSO}`, location: platform.location });
+    expect(resource(resources, `tenant-${CONTOSO}-factory-secret-reader`).inputs.scope).toBe(platform.appSecretId);
+    expect(resource(resources, `tenant-${CONTOSO}-app-blob-writer`).inputs.principalId).toBe(platform.servicePrincipalObjectId);
+    expect(resource(resources, `tenant-${CONTOSO}-ls-office365`).inputs.properties).toMatchObject({
+      office365TenantId: CONTOSO,
+      servicePrincipalTenantId: platform.partnerTenantId,
+      servicePrincipalId: platform.applicationId,
+    });
+    expect(resource(resources, `tenant-${CONTOSO}-ls-storage`).inputs.properties).toMatchObject({ url: platform.dfsEndpoint });
+
+    const out = outputs as Record<string, import("@pulumi/pulumi").Output<unknown>>;
+    expect(await valueOf(out.consentLink)).toBe(`https://admin.microsoft.com/Adminportal/Home#/Settings/MGDCAdminCenter/${platform.partnerTenantId}/${platform.applicationId}`);
+    expect(out).not.toHaveProperty("vaultId");
+  });
+
+  it("a single stack exports every platform output a customer stack reads", async () => {
+    const { outputs } = await plan(devConfig());
+    for (const key of Object.keys(mockPlatformOutputs("x"))) expect(outputs).toHaveProperty(key);
+  });
+});
