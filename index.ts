@@ -13,10 +13,11 @@ function loadConfig() {
   }
 }
 
+// Validated before anything is declared.
 const config = loadConfig();
-const client = authorization.getClientConfigOutput();
-const outputs = stackExports(
-  declareProgram(config, { tenantId: client.tenantId, subscriptionId: client.subscriptionId, objectId: client.objectId }),
-);
 
-export = outputs;
+export = async () => {
+  const client = authorization.getClientConfigOutput();
+  const deployer = { tenantId: client.tenantId, subscriptionId: client.subscriptionId, objectId: client.objectId };
+  return stackExports(await declareProgram(config, deployer));
+};

@@ -9,15 +9,19 @@ export const APP_SECRET_NAME = "partner-app-client-secret";
 export interface KeyVaultArgs {
   /** Vault name: 3-24 characters, unique per stack (soft-deleted names stay reserved). */
   vaultName: string;
+  /** Resource group the vault lives in. */
   resourceGroupName: pulumi.Input<string>;
+  /** Azure region of the vault. */
   location: pulumi.Input<string>;
   /** The partner's Entra tenant. */
   tenantId: pulumi.Input<string>;
+  /** Subscription of the vault (role definition ids are per subscription). */
   subscriptionId: pulumi.Input<string>;
   /** The app's service principal: gets Key Vault Crypto User (Graph Data Connect acts as it). */
   appPrincipalId: pulumi.Input<string>;
   /** Whoever runs `pulumi up`: gets Key Vault Crypto Officer to create and rotate tenant keys. */
   deployerPrincipalId: pulumi.Input<string>;
+  /** What kind of principal the deployer is (a person, a pipeline's service principal, a group). */
   deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal" | "Group">;
   /** The app's client secret (a Pulumi secret), stored as a Key Vault secret for the factories. */
   appSecret: pulumi.Input<string>;
@@ -50,6 +54,7 @@ export function epochSeconds(iso: string): number {
  * client secret, which factories read through a Key Vault linked service.
  */
 export class KeyVault extends pulumi.ComponentResource {
+  /** The vault's name as Azure reports it. */
   public readonly vaultName: pulumi.Output<string>;
   /** ARM resource id: the scope of vault-wide role assignments. */
   public readonly vaultId: pulumi.Output<string>;

@@ -5,9 +5,11 @@ import { Tenant, tenantResourceName } from "./tenant";
 
 /** What a tenant's entry in the `tenants` stack output shows. */
 export interface TenantSummary {
+  /** The tenant's label from config. */
   label?: string;
   /** Container the drops land in. */
   container: pulumi.Output<string>;
+  /** Data Factory that runs the tenant's export. */
   factory: pulumi.Output<string>;
   /** Versionless key id (the key is named by the tenant GUID). */
   keyId: pulumi.Output<string>;
@@ -17,9 +19,11 @@ export interface TenantSummary {
 export interface ProgramOutputs {
   /** Application (client) id: allow-list e-mail and customers' consent. */
   applicationId: pulumi.Output<string>;
+  /** The partner's Entra tenant: first half of the consent link. */
   partnerTenantId: pulumi.Output<string>;
   /** Key Vault URI for the Graph Data Connect registration form. */
   vaultUri: pulumi.Output<string>;
+  /** Storage account drops land in. */
   storageAccountName: pulumi.Output<string>;
   /** The link each customer admin opens to approve the app. */
   consentLink: pulumi.Output<string>;
@@ -29,11 +33,14 @@ export interface ProgramOutputs {
   platform?: PlatformRefs;
 }
 
+/** Awaited after each declared tenant (argument: how many so far); lets a caller pace registrations. */
+export type TenantPacer = (declared: number) => Promise<void>;
+
 /**
  * Declares the whole program for validated config: in a single stack the platform plus every
  * tenant; in a customer stack only its tenants, wired to the platform stack's outputs.
  */
-export function declareProgram(config: ProgramConfig, deployer: Deployer): ProgramOutputs {
+export async function declareProgram(config: ProgramConfig, deployer: Deployer, pace?: TenantPacer): Promise<ProgramOutputs> {
   let refs: PlatformRefs;
   let keyDependsOn: pulumi.Resource[] = [];
   let platform: PlatformRefs | undefined;
@@ -52,6 +59,7 @@ export function declareProgram(config: ProgramConfig, deployer: Deployer): Progr
   for (const tenant of config.tenants) {
     const t = new Tenant(tenantResourceName(tenant.id), { tenant, platform: refs, location, triggerStartTime: config.triggerStartTime, keyDependsOn });
     tenants[tenant.id] = { label: tenant.label, container: t.containerName, factory: t.factoryName, keyId: t.keyId };
+    if (pace) await pace(Object.keys(tenants).length);
   }
   return {
     applicationId: refs.applicationId,

@@ -5,7 +5,9 @@ import * as storage from "@pulumi/azure-native/storage";
 export interface StorageArgs {
   /** 3-24 lowercase letters and digits, unique across Azure. */
   accountName: string;
+  /** Resource group the account lives in. */
   resourceGroupName: pulumi.Input<string>;
+  /** Azure region of the account. */
   location: pulumi.Input<string>;
   /** Days a deleted blob or container can be restored. */
   softDeleteDays: number;
@@ -45,6 +47,7 @@ export function blobServiceArgs(accountName: pulumi.Input<string>, args: Storage
  * removing a tenant removes only its container.
  */
 export class Storage extends pulumi.ComponentResource {
+  /** The account's name as Azure reports it. */
   public readonly accountName: pulumi.Output<string>;
   /** ARM resource id of the account. */
   public readonly accountId: pulumi.Output<string>;

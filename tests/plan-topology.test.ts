@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
 import { mockPlatformOutputs } from "../scripts/plan/mocks";
-import { FABRIKAM, NORTHWIND, devConfig, plan, resource, tenantsOf, valueOf, withTenants } from "./helpers/plan";
+import * as path from "node:path";
+import { readStackConfigFile } from "../scripts/plan/config-file";
+import { FABRIKAM, NORTHWIND, ROOT, devConfig, plan, resource, tenantsOf, valueOf, withTenants } from "./helpers/plan";
 
 const CONTOSO = "11111111-2222-4333-8444-555555555555";
 
@@ -96,6 +98,13 @@ describe("customer-stack topology", () => {
     const out = outputs as Record<string, import("@pulumi/pulumi").Output<unknown>>;
     expect(await valueOf(out.consentLink)).toBe(`https://admin.microsoft.com/Adminportal/Home#/Settings/MGDCAdminCenter/${platform.partnerTenantId}/${platform.applicationId}`);
     expect(out).not.toHaveProperty("vaultId");
+  });
+
+  it("plans the example customer stack Pulumi.acme.yaml", async () => {
+    const { resources, config } = await plan(readStackConfigFile(path.join(ROOT, "Pulumi.acme.yaml")), "acme");
+    expect(config.topology).toEqual({ kind: "customer", platformStack: "organization/viva-partner/dev", location: undefined });
+    expect(resources.filter((r) => r.type === "viva-partner:tenant:Tenant")).toHaveLength(1);
+    expect(resources.some((r) => r.type === "azure-native:keyvault:Vault")).toBe(false);
   });
 
   it("a single stack exports every platform output a customer stack reads", async () => {

@@ -50,9 +50,11 @@ export function triggerProperties(tenant: TenantConfig, startTime: string): Reco
  * started weekly trigger.
  */
 export class Tenant extends pulumi.ComponentResource {
+  /** The customer's tenant GUID. */
   public readonly tenantId: pulumi.Output<string>;
   /** Container drops land in (named by the tenant GUID). */
   public readonly containerName: pulumi.Output<string>;
+  /** The tenant's Data Factory (open it in Data Factory Studio to run the pipeline by hand). */
   public readonly factoryName: pulumi.Output<string>;
   /** Versionless id of the tenant's key. */
   public readonly keyId: pulumi.Output<string>;

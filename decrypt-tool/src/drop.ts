@@ -2,6 +2,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { DropError } from "./errors";
 import { type ReadDataOptions, type ReadProgress, parsedRows, validatedBatches } from "./decrypt/read-data";
+import { DistinctIds } from "./decrypt/distinct-ids";
 import { dropBlankLines } from "./decrypt/validate-batch";
 import type { KeyOptions, RsaPadding } from "./key/key-options";
 import type { KeyEncoding } from "./key/key-text";
@@ -166,7 +167,7 @@ export interface VerifyOptions extends SourceOptions {
 export async function verifyDrop(source: string | DropSource, keyOptions: KeyOptions, options: VerifyOptions = {}): Promise<VerifyResult> {
   const started = process.hrtime.bigint();
   const drop = await prepareDrop(source, keyOptions, options);
-  const people = new Set<string>();
+  const people = new DistinctIds();
   const columns = new Set<string>();
   let rows = 0;
   let decryptedBytes = 0;

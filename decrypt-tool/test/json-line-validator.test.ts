@@ -110,6 +110,19 @@ describe("validateBatch", () => {
     expect(stats.minMetricDate! <= stats.maxMetricDate!).toBe(true);
   });
 
+  it("gathers columns across rows whose keys differ, and decodes escaped values", () => {
+    const lines = [
+      '{"PersonId":"p\\u0031","MetricDate":"2024-02-01","a":1}',
+      '{"PersonId":"p2","MetricDate":"2024-01-01","a":{"PersonId":"nested, not counted"}}',
+      '{"PersonId":"p2","MetricDate":"2024-03-01","b":[1],"c d, e":null}',
+      '{"MetricDate":"2023-12-31","PersonId":"p3","a":2}',
+    ];
+    const stats = validateBatch(Buffer.from(lines.join("\n") + "\n"), true).stats!;
+    expect(stats.personIds).toEqual(["p1", "p2", "p3"]);
+    expect([stats.minMetricDate, stats.maxMetricDate]).toEqual(["2023-12-31", "2024-03-01"]);
+    expect(stats.columns).toEqual(["PersonId", "MetricDate", "a", "b", "c d, e"]);
+  });
+
   it.each([false, true])("names the first bad line (stats: %s)", (collectStats) => {
     const result = validateBatch(Buffer.from(`{"a":1}\n\n{"a":\n{"b":2}\n`), collectStats);
     expect(result.error?.line).toBe(3);

@@ -32,9 +32,6 @@ export async function runCli(argv: string[]): Promise<void> {
 }
 
 async function parse(argv: string[]): Promise<void> {
-  // Pulumi captures a stack trace per registration step; mapped through tsx's source maps that
-  // dominates a large plan's run time. Plans print no stacks, so skip the mapping.
-  process.setSourceMapsEnabled(false);
   const program = new Command()
     .name("plan")
     .description("Print every resource the Pulumi program would register, run offline on Pulumi's mock runtime.")

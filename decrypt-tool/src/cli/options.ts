@@ -34,7 +34,7 @@ export function addCommonOptions(command: Command): Command {
 
 /** Adds --workers, for commands that read the data. */
 export function addWorkersOption(command: Command): Command {
-  return command.option("--workers <n>", "parser threads (default: one per spare core; 0 parses on the main thread)");
+  return command.option("--workers <n>", "parser worker threads (default: CPU cores - 2, at most 4; 0 = validate on the main thread)");
 }
 
 /** Adds the key options: a Key Vault or a local PEM private key, and the RSA padding. */

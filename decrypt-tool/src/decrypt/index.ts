@@ -1,4 +1,5 @@
 export * from "./decrypt-file";
+export { DistinctIds } from "./distinct-ids";
 export { validateJsonObject, lastJsonError } from "./json-line-validator";
 export * from "./line-batches";
 export * from "./read-data";

@@ -23,13 +23,23 @@ const DIGIT_9 = 0x39;
 
 /** Why the last {@link validateJsonObject} call failed (set only on failure, to keep the hot path allocation-free). */
 export let lastJsonError = "";
+// Offset just after the closing quote of the last string scanned.
+let lastStringEnd = 0;
+
+/** Sees the top-level members of the object being validated, as byte spans (inside the quotes). */
+export interface TopLevelVisitor {
+  key(bytes: Uint8Array, start: number, end: number): void;
+  /** A string value of a top-level member; non-string values are not reported. */
+  stringValue(bytes: Uint8Array, start: number, end: number): void;
+}
 
 /**
  * Checks that `bytes[start, end)` holds exactly one JSON object (RFC 8259 grammar; surrounding whitespace
- * allowed). Does not check UTF-8 validity (check whole batches with `buffer.isUtf8`).
+ * allowed). Does not check UTF-8 validity (check whole batches with `buffer.isUtf8`). A `visitor` is told
+ * the top-level keys and string values as they pass.
  * @returns -1 when valid, else the offset of the first offending byte (see {@link lastJsonError}).
  */
-export function validateJsonObject(bytes: Uint8Array, start: number, end: number): number {
+export function validateJsonObject(bytes: Uint8Array, start: number, end: number, visitor?: TopLevelVisitor): number {
   let i = skipWhitespace(bytes, start, end);
   if (i >= end || bytes[i] !== OPEN_BRACE) return fail(i, "not a JSON object");
   let depth = 0;
@@ -46,14 +56,18 @@ export function validateJsonObject(bytes: Uint8Array, start: number, end: number
         if (depth === MAX_DEPTH) return fail(i, "nested too deeply");
         stack[depth++] = c === OPEN_BRACE ? IN_OBJECT : IN_ARRAY;
         if (c === OPEN_BRACE) {
+          const keyStart = i;
           i = propertyName(bytes, i, end);
           if (i < 0) return -i - 1;
+          if (visitor !== undefined && depth === 1) visitor.key(bytes, keyStart + 1, lastStringEnd - 1);
         }
         continue value;
       }
     } else if (c === QUOTE) {
+      const stringStart = i;
       i = scanString(bytes, i, end);
       if (i < 0) return -i - 1;
+      if (visitor !== undefined && depth === 1) visitor.stringValue(bytes, stringStart + 1, i - 1);
     } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
       i = scanNumber(bytes, i, end);
       if (i < 0) return -i - 1;
@@ -71,8 +85,10 @@ export function validateJsonObject(bytes: Uint8Array, start: number, end: number
       if (next === COMMA) {
         i++;
         if (inObject) {
-          i = propertyName(bytes, skipWhitespace(bytes, i, end), end);
+          const keyStart = skipWhitespace(bytes, i, end);
+          i = propertyName(bytes, keyStart, end);
           if (i < 0) return -i - 1;
+          if (visitor !== undefined && depth === 1) visitor.key(bytes, keyStart + 1, lastStringEnd - 1);
         }
         continue value;
       }
@@ -111,6 +127,7 @@ function propertyName(bytes: Uint8Array, i: number, end: number): number {
   if (i >= end || bytes[i] !== QUOTE) return failInner(i, "expected a property name");
   i = scanString(bytes, i, end);
   if (i < 0) return i;
+  lastStringEnd = i;
   i = skipWhitespace(bytes, i, end);
   if (i >= end || bytes[i] !== COLON) return failInner(i, "expected ':'");
   return i + 1;

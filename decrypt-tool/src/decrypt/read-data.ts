@@ -20,7 +20,7 @@ export interface ReadProgress {
 /** Tuning and reporting for reading data files. */
 export interface ReadDataOptions {
   onProgress?: (progress: ReadProgress) => void;
-  /** Parser worker threads; 0 parses on the calling thread. Default: one per spare core. */
+  /** Parser worker threads; 0 validates on the calling thread. Default: {@link defaultWorkerCount}. */
   workers?: number;
   /** Bytes of whole lines per parse batch. */
   batchBytes?: number;

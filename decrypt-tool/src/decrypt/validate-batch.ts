@@ -1,5 +1,8 @@
 import { isUtf8 } from "node:buffer";
 import { lastJsonError, validateJsonObject } from "./json-line-validator";
+import { type BatchStats, RowStats } from "./row-stats";
+
+export type { BatchStats };
 
 /** What a parser found in one batch of whole lines. */
 export interface BatchResult {
@@ -15,30 +18,20 @@ export interface BatchResult {
   stats?: BatchStats;
 }
 
-/** Facts collected for `verify`. */
-export interface BatchStats {
-  /** Distinct PersonId values in the batch. */
-  personIds: string[];
-  minMetricDate?: string;
-  maxMetricDate?: string;
-  /** Distinct column names, in first-seen order. */
-  columns: string[];
-}
-
 const NEWLINE = 10;
 
 /**
- * Checks that every non-blank line of `bytes` (whole lines) is a JSON object in valid UTF-8, and counts rows.
- * Without `collectStats` it never builds objects (byte-level validator); with it, rows are parsed to gather
- * PersonIds, the MetricDate range and column names. Pure and synchronous: runs in worker threads or inline.
+ * Checks that every non-blank line of `bytes` (whole lines) is a JSON object in valid UTF-8, and counts rows;
+ * with `collectStats` also gathers PersonIds, the MetricDate range and column names. Never builds row
+ * objects (byte-level validator). Pure and synchronous: runs in worker threads or inline.
  */
 export function validateBatch(bytes: Uint8Array, collectStats: boolean): BatchResult {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(buffer)) return firstBadUtf8Line(buffer);
-  return collectStats ? parseWithStats(buffer) : validateBytes(buffer);
+  return validateBytes(buffer, collectStats ? new RowStats() : undefined);
 }
 
-function validateBytes(buffer: Buffer): BatchResult {
+function validateBytes(buffer: Buffer, stats: RowStats | undefined): BatchResult {
   let lines = 0;
   let rows = 0;
   let blankLines = 0;
@@ -50,44 +43,15 @@ function validateBytes(buffer: Buffer): BatchResult {
     if (isBlankBytes(buffer, start, end)) {
       blankLines++;
     } else {
-      const bad = validateJsonObject(buffer, start, end);
+      stats?.beginRow(buffer);
+      const bad = validateJsonObject(buffer, start, end, stats);
       if (bad >= 0) return { lines, rows, blankLines, error: { line: lines, message: describeBadLine(buffer.toString("utf8", start, end), bad - start) } };
+      stats?.endRow();
       rows++;
     }
     start = end + 1;
   }
-  return { lines, rows, blankLines };
-}
-
-function parseWithStats(buffer: Buffer): BatchResult {
-  const text = buffer.toString("utf8");
-  const stats = new StatsCollector();
-  let lines = 0;
-  let rows = 0;
-  let blankLines = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    lines++;
-    if (isBlank(text, start, end)) {
-      blankLines++;
-    } else {
-      let row: unknown;
-      try {
-        row = JSON.parse(text.slice(start, end));
-      } catch (error) {
-        return { lines, rows, blankLines, error: { line: lines, message: `invalid JSON: ${(error as Error).message}` }, stats: stats.result() };
-      }
-      if (row === null || typeof row !== "object" || Array.isArray(row)) {
-        return { lines, rows, blankLines, error: { line: lines, message: "not a JSON object" }, stats: stats.result() };
-      }
-      rows++;
-      stats.add(row as Record<string, unknown>);
-    }
-    start = end + 1;
-  }
-  return { lines, rows, blankLines, stats: stats.result() };
+  return { lines, rows, blankLines, stats: stats?.result() };
 }
 
 // V8's message is the most familiar; the validator's reason covers valid JSON that is not an object.
@@ -132,34 +96,4 @@ export function dropBlankLines(bytes: Buffer): Buffer {
     start = end + 1;
   }
   return Buffer.concat(kept);
-}
-
-function isBlank(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
-
-class StatsCollector {
-  private readonly personIds = new Set<string>();
-  private readonly columns = new Set<string>();
-  private minDate?: string;
-  private maxDate?: string;
-
-  add(row: Record<string, unknown>): void {
-    const person = row.PersonId;
-    if (typeof person === "string") this.personIds.add(person);
-    const date = row.MetricDate;
-    if (typeof date === "string") {
-      if (this.minDate === undefined || date < this.minDate) this.minDate = date;
-      if (this.maxDate === undefined || date > this.maxDate) this.maxDate = date;
-    }
-    for (const name in row) this.columns.add(name);
-  }
-
-  result(): BatchStats {
-    return { personIds: [...this.personIds], minMetricDate: this.minDate, maxMetricDate: this.maxDate, columns: [...this.columns] };
-  }
 }
