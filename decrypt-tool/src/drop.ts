@@ -9,7 +9,7 @@ import type { KeyEncoding } from "./key/key-text";
 import { type FileKey, unwrapFileKey } from "./key/unwrap-file-key";
 import type { DropMetadata } from "./metadata/drop-metadata";
 import { assertRunSucceeded, isMetadataFile, readDropMetadata } from "./metadata/read-metadata";
-import { parseBlobLocation, isBlobLocation } from "./source/blob-location";
+import { isBlobLocation, parseBlobLocation } from "./source/blob-location";
 import type { DropFile, DropSource } from "./source/drop-source";
 import { resolveSource, type SourceOptions } from "./source/index";
 
@@ -29,8 +29,8 @@ export interface OpenedDrop {
    */
   rows(options?: Omit<ReadDataOptions, "workers">): AsyncIterable<Record<string, unknown>>;
   /**
-   * The rows as NDJSON bytes (one object per line, blank lines dropped), validated in worker threads
-   * without re-serializing. Errors like {@link rows}.
+   * The rows as NDJSON bytes (one object per line, blank lines dropped), validated byte by byte (in worker
+   * threads with `workers`) and passed through without re-serializing. Errors like {@link rows}.
    */
   ndjson(options?: ReadDataOptions): Readable;
 }

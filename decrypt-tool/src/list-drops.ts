@@ -28,28 +28,39 @@ export async function listDrops(location: string | DropSource, sourceOptions: So
   const source = resolveSource(location, sourceOptions);
   const files = await source.listFiles();
   const folders = runFolders(files);
-  const listings: DropListing[] = [];
-  for (const folder of folders) {
-    const drop = scopeSource(source, folder, files);
-    const dropFiles = await drop.listFiles();
-    const sizeBytes = dropFiles.reduce((sum, f) => sum + f.size, 0);
-    try {
-      const metadata = await readDropMetadata(drop, dropFiles);
-      listings.push({
-        runFolder: folder,
-        tableName: metadata.tableName,
-        requestStartDate: metadata.requestStartDate,
-        requestEndDate: metadata.requestEndDate,
-        rowsClaimed: metadata.rowsClaimed,
-        errors: metadata.errors,
-        sizeBytes,
-      });
-    } catch (error) {
-      if (!(error instanceof DropError)) throw error;
-      listings.push({ runFolder: folder, sizeBytes, problem: describeError(error) });
+  const listings: DropListing[] = new Array(folders.length);
+  // A few metadata reads at a time: a busy tenant container holds many weekly drops.
+  let next = 0;
+  const readNext = async (): Promise<void> => {
+    while (next < folders.length) {
+      const index = next++;
+      listings[index] = await describeDrop(scopeSource(source, folders[index], files), folders[index]);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, folders.length) }, readNext));
   return listings;
+}
+
+const LIST_CONCURRENCY = 8;
+
+async function describeDrop(drop: DropSource, runFolder: string): Promise<DropListing> {
+  const dropFiles = await drop.listFiles();
+  const sizeBytes = dropFiles.reduce((sum, f) => sum + f.size, 0);
+  try {
+    const metadata = await readDropMetadata(drop, dropFiles);
+    return {
+      runFolder,
+      tableName: metadata.tableName,
+      requestStartDate: metadata.requestStartDate,
+      requestEndDate: metadata.requestEndDate,
+      rowsClaimed: metadata.rowsClaimed,
+      errors: metadata.errors,
+      sizeBytes,
+    };
+  } catch (error) {
+    if (!(error instanceof DropError)) throw error;
+    return { runFolder, sizeBytes, problem: describeError(error) };
+  }
 }
 
 const METADATA_MARKER = /^(.*?)\/?metadata\/(JobMetadata\/Metadata\.json|MoreMetadata\/EncryptedDatasets\/encryptionKeyDetails\.json)$/;
