@@ -27,7 +27,7 @@ export interface OpenedDrop {
    * Every row of every data file, parsed, in order. Ends with ROW_COUNT_MISMATCH if the count differs
    * from NumberOfRowsExtracted.
    */
-  rows(options?: Omit<ReadDataOptions, "workers">): AsyncIterable<Record<string, unknown>>;
+  rows(options?: Pick<ReadDataOptions, "onProgress">): AsyncIterable<Record<string, unknown>>;
   /**
    * The rows as NDJSON bytes (one object per line, blank lines dropped), validated byte by byte (in worker
    * threads with `workers`) and passed through without re-serializing. Errors like {@link rows}.
@@ -92,7 +92,7 @@ async function* countedRows(
   files: DropFile[],
   fileKey: FileKey,
   metadata: DropMetadata,
-  options?: Omit<ReadDataOptions, "workers">,
+  options?: Pick<ReadDataOptions, "onProgress">,
 ): AsyncGenerator<Record<string, unknown>> {
   let rows = 0;
   for await (const row of parsedRows(source, files, fileKey, options)) {

@@ -44,6 +44,19 @@ describe("viva-drop CLI (built)", () => {
     expect(result.firstBytes).toBe(toNdjson(bigRows).slice(0, 300));
   });
 
+  it("reads an encrypted PEM with the passphrase from an environment variable", async () => {
+    const { createPrivateKey } = await import("node:crypto");
+    const encrypted = createPrivateKey(keys.privateKeyPem).export({ format: "pem", type: "pkcs8", cipher: "aes-256-cbc", passphrase: "s3cret" });
+    const encryptedFile = path.join(root, "encrypted.pem");
+    writeFileSync(encryptedFile, encrypted);
+    const ok = await runCli(["verify", drop.dir, "--private-key", encryptedFile, "--passphrase-env", "TENANT_KEY_PASSPHRASE", "--json"], { TENANT_KEY_PASSPHRASE: "s3cret" });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ rows: 25 });
+    const missing = await runCli(["verify", drop.dir, "--private-key", encryptedFile]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/cannot read the private key/);
+  });
+
   it("verify prints the summary", async () => {
     const result = await runCli(["verify", drop.dir, "--private-key", pemFile]);
     expect(result.code).toBe(0);

@@ -226,7 +226,7 @@ describe("decrypt to stdout after an error", () => {
     const opened = await openDrop(drop.dir, { privateKeyPem: keys.privateKeyPem });
     const error = await rejectionOf(() => collectText(opened.ndjson({ batchBytes: 1024 })));
     expect(error.code).toBe("DATA_CORRUPT");
-    const rowsError = await rejectionOf(() => collectRows(opened.rows({ batchBytes: 1024 })));
+    const rowsError = await rejectionOf(() => collectRows(opened.rows()));
     expect(rowsError.code).toBe("DATA_CORRUPT");
   });
 });

@@ -119,6 +119,18 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     expect(error.message).toMatch(/denied access .*HTTP 403.*Key Vault Crypto User/);
   });
 
+  it("reports a failed sign-in as KEY_UNAVAILABLE with a hint", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const noCredential = {
+      getToken: async () => {
+        throw Object.assign(new Error("EnvironmentCredential is unavailable."), { name: "CredentialUnavailableError" });
+      },
+    };
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(vault(), { credential: noCredential })));
+    expect(error.code).toBe("KEY_UNAVAILABLE");
+    expect(error.message).toMatch(/^cannot sign in to Key Vault with DefaultAzureCredential \(sign in with az login.*EnvironmentCredential is unavailable\.$/);
+  });
+
   it("reports a drop wrapped for another key as KEY_UNWRAP_FAILED after trying both paddings", async () => {
     const drop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
     const fake = vault();

@@ -76,6 +76,14 @@ describe("parseVivaMetadata", () => {
     expect(metadata.fileKey).toBeUndefined();
   });
 
+  it.each(["", "  ", "[]", "null", null, []])("reads Errors %j as a successful run", (errors) => {
+    expect(parseVivaMetadata(JSON.stringify(metadataJson({ Errors: errors }))).errors).toBeUndefined();
+  });
+
+  it("joins a list of errors", () => {
+    expect(parseVivaMetadata(JSON.stringify(metadataJson({ Errors: ["quota", { code: 7 }] }))).errors).toBe('quota; {"code":7}');
+  });
+
   it.each([
     ["is not JSON", "{not json", /METADATA_INVALID: metadata\/JobMetadata\/Metadata.json is not valid JSON/],
     ["has no key details", JSON.stringify(metadataJson({ DecryptionKeyDetails: undefined })), /METADATA_INVALID: .*has no DecryptionKeyDetails/],

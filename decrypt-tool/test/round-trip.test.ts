@@ -67,6 +67,14 @@ describe("round trips through the library", () => {
     expect(await collectText(opened.ndjson({ workers: 0 }))).toBe(toNdjson(rows));
   });
 
+  it("rejects bytes that are not UTF-8 on every path, naming the line", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, parts: [Buffer.concat([Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xff]), Buffer.from('"}\n')])] });
+    const opened = await openDrop(drop.dir, { privateKeyPem: keys.privateKeyPem });
+    for (const read of [() => collectRows(opened.rows()), () => collectText(opened.ndjson({ workers: 0 })), () => collectText(opened.ndjson({ workers: 1 }))]) {
+      await expect(read()).rejects.toMatchObject({ code: "JSON_INVALID", message: "data/part-00000.json.gz.enc line 2: not valid UTF-8" });
+    }
+  });
+
   it("finds the compiled parser worker even when running from TypeScript sources", () => {
     expect(resolveWorkerScript()).toMatch(/dist[/\\]decrypt[/\\]validate-worker\.js$/);
   });

@@ -19,6 +19,7 @@ export interface KeyCliOptions {
   keyName?: string;
   keyVersion?: string;
   privateKey?: string;
+  passphraseEnv?: string;
   rsaPadding?: RsaPadding;
 }
 
@@ -44,6 +45,7 @@ export function addKeyOptions(command: Command): Command {
     .option("--key-name <name>", "key name in the vault (default: the drop's TenantId)")
     .option("--key-version <version>", "key version in the vault (default: the drop's PublicKeyVersion)")
     .option("--private-key <file>", "PEM file with the tenant's RSA private key (keys kept outside Key Vault)")
+    .option("--passphrase-env <name>", "environment variable holding the passphrase of an encrypted --private-key")
     .addOption(new Option("--rsa-padding <padding>", "RSA padding of the wrapped file key; auto tries RSA-OAEP then RSA-OAEP-256").choices(RSA_PADDINGS).default("auto"));
 }
 
@@ -57,6 +59,7 @@ export async function keyOptionsFrom(options: KeyCliOptions): Promise<KeyOptions
   if (options.keyVault && options.privateKey) throw new DropError("USAGE", "give either --key-vault or --private-key, not both");
   if (!options.keyVault && !options.privateKey) throw new DropError("USAGE", "a key is needed: --key-vault <vault URL> or --private-key <PEM file>");
   if (options.privateKey && (options.keyName || options.keyVersion)) throw new DropError("USAGE", "--key-name and --key-version apply to --key-vault only");
+  if (options.passphraseEnv && !options.privateKey) throw new DropError("USAGE", "--passphrase-env applies to --private-key only");
   const keyOptions: KeyOptions = { rsaPadding: options.rsaPadding ?? "auto" };
   if (options.keyVault) {
     keyOptions.keyVaultUrl = options.keyVault;
@@ -68,6 +71,11 @@ export async function keyOptionsFrom(options: KeyCliOptions): Promise<KeyOptions
       keyOptions.privateKeyPem = await readFile(options.privateKey);
     } catch (error) {
       throw new DropError("KEY_UNAVAILABLE", `cannot read private key file ${options.privateKey}: ${describeError(error)}`, { cause: error });
+    }
+    if (options.passphraseEnv) {
+      const passphrase = process.env[options.passphraseEnv];
+      if (passphrase === undefined) throw new DropError("USAGE", `--passphrase-env: environment variable ${options.passphraseEnv} is not set`);
+      keyOptions.privateKeyPassphrase = passphrase;
     }
   }
   return keyOptions;

@@ -10,7 +10,7 @@ export interface AesKey {
   iv: Buffer;
 }
 
-const GUNZIP_CHUNK_BYTES = 256 * 1024;
+const GUNZIP_CHUNK_BYTES = 512 * 1024;
 
 /**
  * The decrypted, decompressed bytes of one data file: AES-256-CBC with PKCS#7 padding over gzip.

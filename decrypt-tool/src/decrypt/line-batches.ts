@@ -2,17 +2,58 @@ import { DropError } from "../errors";
 
 const NEWLINE = 0x0a;
 
-/** Default size of a batch of whole lines handed to a parser. */
-export const DEFAULT_BATCH_BYTES = 512 * 1024;
+/** Default size of a batch of whole lines handed to a worker thread. */
+export const DEFAULT_BATCH_BYTES = 256 * 1024;
 /** Longest line accepted; a drop row is a few KB, so anything near this is not NDJSON. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
+/** How {@link lineBatches} cuts the stream. */
+export interface LineBatchOptions {
+  /** Bytes to gather before cutting an owned batch at its last line end. */
+  minBytes?: number;
+  /**
+   * Every batch gets an ArrayBuffer of its own, so it can be transferred (detached) to a worker thread. This
+   * costs a copy; without it, batches are views of the input chunks and only a line split across two chunks
+   * is copied.
+   */
+  owned?: boolean;
+}
+
 /**
- * Regroups a byte stream into batches of whole lines of at least `minBytes` (except the last), each ending
- * with a newline (a final line without one gets one). Every batch owns its ArrayBuffer exclusively, so it can
- * be transferred to a worker thread. `label` names the file in errors.
+ * Regroups a byte stream into batches of whole lines, each ending with a newline (a final line without one
+ * gets one). `label` names the file in errors. Unless `owned`, batches may be views of the chunks, so the
+ * producer must not reuse a chunk's memory after handing it out (Node's zlib and fs streams never do).
  */
-export async function* lineBatches(chunks: AsyncIterable<Buffer>, label: string, minBytes = DEFAULT_BATCH_BYTES): AsyncGenerator<Buffer> {
+export function lineBatches(chunks: AsyncIterable<Buffer>, label: string, options: LineBatchOptions = {}): AsyncGenerator<Buffer> {
+  return options.owned ? ownedBatches(chunks, label, options.minBytes ?? DEFAULT_BATCH_BYTES) : viewBatches(chunks, label);
+}
+
+async function* viewBatches(chunks: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
+  let carry: Buffer[] = [];
+  let carryBytes = 0;
+  for await (const chunk of chunks) {
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last < 0) {
+      carry.push(chunk);
+      carryBytes += chunk.length;
+      if (carryBytes > MAX_LINE_BYTES) throw lineTooLong(label);
+      continue;
+    }
+    let start = 0;
+    if (carryBytes > 0) {
+      // The line split across chunks: its only bytes that are copied.
+      start = chunk.indexOf(NEWLINE) + 1;
+      carry.push(chunk.subarray(0, start));
+      yield Buffer.concat(carry, carryBytes + start);
+    }
+    if (last + 1 > start) yield chunk.subarray(start, last + 1);
+    carry = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    carryBytes = chunk.length - (last + 1);
+  }
+  if (carryBytes > 0) yield Buffer.concat([...carry, Buffer.from([NEWLINE])]);
+}
+
+async function* ownedBatches(chunks: AsyncIterable<Buffer>, label: string, minBytes: number): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   for await (const chunk of chunks) {
@@ -21,7 +62,7 @@ export async function* lineBatches(chunks: AsyncIterable<Buffer>, label: string,
     if (pendingBytes < minBytes) continue;
     const cut = lastNewline(pending) + 1;
     if (cut === 0) {
-      if (pendingBytes > MAX_LINE_BYTES) throw new DropError("JSON_INVALID", `${label}: a line longer than ${MAX_LINE_BYTES} bytes; not newline-delimited JSON`);
+      if (pendingBytes > MAX_LINE_BYTES) throw lineTooLong(label);
       continue;
     }
     const rest = pendingBytes - cut;
@@ -39,6 +80,10 @@ export async function* lineBatches(chunks: AsyncIterable<Buffer>, label: string,
     last[pendingBytes] = NEWLINE;
     yield last;
   }
+}
+
+function lineTooLong(label: string): DropError {
+  return new DropError("JSON_INVALID", `${label}: a line longer than ${MAX_LINE_BYTES} bytes; not newline-delimited JSON`);
 }
 
 // Offset of the last newline across the chunks (counted from the first), or -1.

@@ -1,8 +1,9 @@
+import { isUtf8 } from "node:buffer";
 import { DropError, isDropError } from "../errors";
 import type { DropFile, DropSource } from "../source/drop-source";
 import { type AesKey, decryptDataFile } from "./decrypt-file";
 import { DEFAULT_BATCH_BYTES, lineBatches } from "./line-batches";
-import type { BatchResult } from "./validate-batch";
+import { type BatchResult, invalidUtf8Line } from "./validate-batch";
 import { createBatchValidator } from "./worker-pool";
 
 /** Progress while reading a drop's data files. */
@@ -22,7 +23,7 @@ export interface ReadDataOptions {
   onProgress?: (progress: ReadProgress) => void;
   /** Parser worker threads; 0 validates on the calling thread. Default: {@link defaultWorkerCount}. */
   workers?: number;
-  /** Bytes of whole lines per parse batch. */
+  /** Bytes of whole lines per batch sent to a worker thread. */
   batchBytes?: number;
 }
 
@@ -65,7 +66,7 @@ export async function* validatedBatches(
   try {
     for (const file of files) {
       const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n));
-      const batches = lineBatches(chunks, file.path, options.batchBytes ?? DEFAULT_BATCH_BYTES);
+      const batches = lineBatches(chunks, file.path, { owned: validator.transfersBatches, minBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES });
       // Iterated by hand: a for-await would close `batches` on error before rootCause could drain it.
       try {
         for (let next = await batches.next(); !next.done; next = await batches.next()) {
@@ -92,16 +93,17 @@ export async function* parsedRows(
   source: DropSource,
   files: DropFile[],
   aes: AesKey,
-  options: Omit<ReadDataOptions, "workers"> = {},
+  options: Pick<ReadDataOptions, "onProgress"> = {},
 ): AsyncGenerator<Record<string, unknown>> {
   const progress = newProgress(files);
   for (const file of files) {
     let line = 0;
     const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n));
-    const batches = lineBatches(chunks, file.path, options.batchBytes ?? DEFAULT_BATCH_BYTES);
+    const batches = lineBatches(chunks, file.path);
     try {
       for (let next = await batches.next(); !next.done; next = await batches.next()) {
         const bytes = next.value;
+        if (!isUtf8(bytes)) throw new DropError("JSON_INVALID", `${file.path} line ${line + invalidUtf8Line(bytes)}: not valid UTF-8`);
         const text = bytes.toString("utf8");
         let start = 0;
         while (start < text.length) {

@@ -65,13 +65,19 @@ function describeBadLine(line: string, column: number): string {
 }
 
 function firstBadUtf8Line(buffer: Buffer): BatchResult {
-  let lines = 0;
+  const line = invalidUtf8Line(buffer);
+  return { lines: line, rows: 0, blankLines: 0, error: { line, message: "not valid UTF-8" } };
+}
+
+/** The 1-based number of the first line of `buffer` that is not valid UTF-8 (call only when `isUtf8` failed). */
+export function invalidUtf8Line(buffer: Buffer): number {
+  let line = 0;
   let start = 0;
   for (;;) {
     let end = buffer.indexOf(NEWLINE, start);
     if (end < 0) end = buffer.length;
-    lines++;
-    if (end >= buffer.length || !isUtf8(buffer.subarray(start, end))) return { lines, rows: 0, blankLines: 0, error: { line: lines, message: "not valid UTF-8" } };
+    line++;
+    if (end >= buffer.length || !isUtf8(buffer.subarray(start, end))) return line;
     start = end + 1;
   }
 }

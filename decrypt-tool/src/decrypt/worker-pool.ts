@@ -8,12 +8,14 @@ import type { ValidateReply, ValidateRequest } from "./validate-worker";
 /** Validates NDJSON batches, in worker threads when it has any, inline otherwise. */
 export interface BatchValidator {
   /**
-   * Validates `bytes`, which must own its ArrayBuffer (see lineBatches): it is moved to the worker and back,
-   * so use the returned `bytes`, never the argument, afterwards.
+   * Validates `bytes`. When `transfersBatches`, `bytes` must own its ArrayBuffer (lineBatches `owned`): it is
+   * moved to the worker and back, so use the returned `bytes`, never the argument, afterwards.
    */
   validate(bytes: Buffer, collectStats: boolean): Promise<{ result: BatchResult; bytes: Buffer }>;
   /** How many batches may usefully be in flight. */
   readonly parallelism: number;
+  /** True when batches are moved to another thread, so each must own its memory (see lineBatches). */
+  readonly transfersBatches: boolean;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export function createBatchValidator(workers = defaultWorkerCount()): BatchValid
 
 class InlineValidator implements BatchValidator {
   readonly parallelism = 1;
+  readonly transfersBatches = false;
   async validate(bytes: Buffer, collectStats: boolean): Promise<{ result: BatchResult; bytes: Buffer }> {
     return { result: validateBatch(bytes, collectStats), bytes };
   }
@@ -56,6 +59,7 @@ interface Pending {
 
 class WorkerPool implements BatchValidator {
   readonly parallelism: number;
+  readonly transfersBatches = true;
   private readonly workers: Worker[];
   private readonly inFlight: number[];
   private readonly pending = new Map<number, Pending>();

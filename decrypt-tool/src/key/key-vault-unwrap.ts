@@ -1,5 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import type { CryptographyClientOptions } from "@azure/keyvault-keys";
+import { describeCredentialError, isCredentialError } from "../azure-errors";
 import { identitySdk, keyVaultKeysSdk } from "../azure-sdk";
 import { DropError, describeError } from "../errors";
 import { paddingsToTry, type RsaPadding } from "./key-options";
@@ -67,10 +68,7 @@ function keyVaultError(error: unknown, ref: KeyVaultKeyRef): DropError {
     return new DropError("KEY_UNAVAILABLE", `Key Vault denied access to key ${key} (HTTP ${status}); the identity needs the Key Vault Crypto User role`, { cause: error });
   }
   if (status === 404) return new DropError("KEY_UNAVAILABLE", `Key Vault has no key ${key}`, { cause: error });
-  const name = (error as { name?: string }).name ?? "";
-  if (/Credential|Authentication/.test(name)) {
-    return new DropError("KEY_UNAVAILABLE", `cannot sign in to Key Vault: ${describeError(error)}`, { cause: error });
-  }
+  if (isCredentialError(error)) return new DropError("KEY_UNAVAILABLE", describeCredentialError(error, "Key Vault"), { cause: error });
   return new DropError("KEY_UNAVAILABLE", `Key Vault key ${key}: ${describeError(error)}`, { cause: error });
 }
 

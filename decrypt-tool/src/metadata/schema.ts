@@ -24,14 +24,14 @@ const rowCount = z.preprocess(
   z.number().int().nonnegative(),
 );
 
-/** Errors may come as text or as a list of texts. */
+/** Errors may come as text or as a list of texts; empty text, "[]" and "null" mean no error. */
 const errorsField = z
   .union([text, z.array(z.unknown())])
   .nullish()
   .transform((value) => {
     if (value === null || value === undefined) return undefined;
-    const joined = Array.isArray(value) ? value.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ") : value;
-    return joined.trim() === "" ? undefined : joined.trim();
+    const joined = (Array.isArray(value) ? value.map((e) => (typeof e === "string" ? e : JSON.stringify(e))).join("; ") : value).trim();
+    return joined === "" || joined === "[]" || joined === "null" ? undefined : joined;
   });
 
 /** `metadata/JobMetadata/Metadata.json` (Viva layout, every field of the seed's table). */

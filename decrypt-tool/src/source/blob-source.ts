@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { ContainerClient } from "@azure/storage-blob";
+import { describeCredentialError, isCredentialError } from "../azure-errors";
 import { DropError, describeError } from "../errors";
 import { type BlobAuthOptions, type BlobLocation, blobServiceClientFor, parseBlobLocation } from "./blob-location";
 import type { DropFile, DropSource } from "./drop-source";
@@ -51,6 +52,9 @@ function storageError(error: unknown, what: string): DropError {
   if (status === 404) {
     const detail = code === "ContainerNotFound" ? "container not found" : code === "BlobNotFound" ? "blob not found" : "not found";
     return new DropError("SOURCE_NOT_FOUND", `${what}: ${detail}`, { cause: error });
+  }
+  if (isCredentialError(error)) {
+    return new DropError("SOURCE_UNREADABLE", `${what}: ${describeCredentialError(error, "Azure Storage")}; or pass --connection-string`, { cause: error });
   }
   const reason = status ? `HTTP ${status}${code ? ` ${code}` : ""}` : describeError(error);
   return new DropError("SOURCE_UNREADABLE", `${what}: ${reason}`, { cause: error });

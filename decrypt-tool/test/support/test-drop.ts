@@ -26,8 +26,8 @@ export function makeKeyPair(): TestKeyPair {
 
 export interface TestDropSpec {
   publicKeyPem: string;
-  /** Content of each data part as NDJSON text (before gzip + AES). Default: one part of `rows`. */
-  parts?: string[];
+  /** Content of each data part as NDJSON (before gzip + AES). Default: one part of `rows`. */
+  parts?: (string | Buffer)[];
   /** Rows to serialize into a single part when `parts` is not given. */
   rows?: Record<string, unknown>[];
   /** Data part file names (relative to the drop root); default data/part-00000.json.gz.enc … */
@@ -97,7 +97,7 @@ export function writeTestDrop(parent: string, spec: TestDropSpec): TestDrop {
     writeFileSync(file, encryptPart(content, aesKey, iv));
   });
   const wrapped = wrapKey(spec.keyPlaintext ?? keyText(aesKey, spec.keyText ?? "utf16le"), spec.publicKeyPem, spec.padding ?? "RSA-OAEP");
-  const rowCount = parts.reduce((sum, p) => sum + p.split("\n").filter((l) => l.trim() !== "").length, 0);
+  const rowCount = parts.reduce((sum, p) => sum + p.toString().split("\n").filter((l) => l.trim() !== "").length, 0);
   const details = { DecryptionKeyType: "File", value: wrapped.toString("base64"), iv: iv.toString("base64") };
   const metadata: Record<string, unknown> = {
     CopyActivityId: randomUUID(),
