@@ -104,12 +104,12 @@ export async function* parsedRows(
       for (let next = await batches.next(); !next.done; next = await batches.next()) {
         const bytes = next.value;
         if (!isUtf8(bytes)) throw new DropError("JSON_INVALID", `${file.path} line ${line + invalidUtf8Line(bytes)}: not valid UTF-8`);
-        const text = bytes.toString("utf8");
         let start = 0;
-        while (start < text.length) {
-          const end = text.indexOf("\n", start);
+        while (start < bytes.length) {
+          const end = bytes.indexOf(NEWLINE, start);
           line++;
-          const row = parseRow(text.slice(start, end), file, line);
+          // One string per line, not per chunk: a chunk-sized string would sit in V8's large-object space.
+          const row = parseRow(bytes.toString("utf8", start, end), file, line);
           start = end + 1;
           if (row === undefined) continue;
           progress.rows++;
@@ -156,6 +156,8 @@ async function rootCause(error: unknown, rest: AsyncGenerator<Buffer>): Promise<
   }
   return error;
 }
+
+const NEWLINE = 0x0a;
 
 type Settled = { ok: true; result: BatchResult; bytes: Buffer } | { ok: false; error: unknown };
 
