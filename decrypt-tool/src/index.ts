@@ -5,6 +5,8 @@
  * const drop = await openDrop("https://acct.blob.core.windows.net/<tenant>/<run>", { keyVaultUrl: "https://kv.vault.azure.net" });
  * for await (const row of drop.rows()) console.log(row.PersonId);
  * ```
+ *
+ * `simulateDrop` writes drops exactly as the service delivers them, for prototyping and tests.
  */
 export * from "./errors";
 export * from "./drop";
@@ -13,3 +15,4 @@ export * from "./source/index";
 export * from "./metadata/index";
 export * from "./key/index";
 export * from "./decrypt/index";
+export * from "./simulate/index";

@@ -1,7 +1,7 @@
 /**
  * Plan scaling (issue 5): generate single-stack configs of N tenants, time the offline plan
- * (`tsx scripts/plan.ts --config <file>`, what `npm run plan -- --config <file>` runs, without npm's
- * own start-up), count the resources in its JSON output.
+ * exactly as a user runs it (`npm run plan --silent -- --config <file>`, npm's start-up and the
+ * script's node flags included), count the resources in its JSON output.
  *
  * The generated config is Pulumi.dev.yaml with its tenant list replaced: the N tenants are clones of
  * the example's tenants, taken in turn (so the optional features — users dataset, notify URL — appear
@@ -133,7 +133,6 @@ export async function measurePlan(opts: {
   timeoutSeconds: number;
   log: (line: string) => void;
 }): Promise<PlanMeasurement> {
-  const tsx = join(REPO, "node_modules", ".bin", "tsx");
   const points: PlanPoint[] = [];
   for (const n of [...opts.sizes].sort((a, b) => a - b)) {
     // scripts/plan.ts takes the stack name from the file name (Pulumi.<stack>.yaml): keep it short.
@@ -148,7 +147,7 @@ export async function measurePlan(opts: {
     for (let r = 0; r < opts.runs; r++) {
       let res;
       try {
-        res = await runMeasured([[tsx, PLAN_SCRIPT, "--config", file]], {
+        res = await runMeasured([["npm", "run", "plan", "--silent", "--", "--config", file]], {
           cwd: REPO,
           scratch: opts.scratch,
           stdout: "capture",

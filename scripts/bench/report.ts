@@ -210,7 +210,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push(`Skipped: ${r.plan.skipped}.`);
   } else {
     const { points, verdict: v } = r.plan;
-    out.push("`tsx scripts/plan.ts --config <generated single-stack config>` (what `npm run plan -- --config` runs).");
+    out.push("`npm run plan --silent -- --config <generated single-stack config>`, timed as a user runs it (npm start-up included).");
     out.push("");
     const shape = (t: PlanPoint["perTenant"]): string =>
       t === null ? "—" : t.min === t.max ? String(t.min) : `${t.mean.toFixed(1)} (${t.min}–${t.max})`;
