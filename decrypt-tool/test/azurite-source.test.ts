@@ -3,14 +3,14 @@ import path from "node:path";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectDrop, listDrops, openDrop } from "../src/index";
-import { type Azurite, startAzurite } from "./support/azurite";
+import { type RunningAzurite, startAzurite } from "../src/demo/azurite";
 import { collectRows, rejectionOf } from "./support/collect";
 import { assertBuilt, runCli } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestKeyPair } from "./support/test-drop";
 
 const TENANT = "a1b2c3d4-0000-4000-8000-00000000abcd";
 
-let azurite: Azurite;
+let azurite: RunningAzurite;
 let keys: TestKeyPair;
 let root: string;
 let pemFile: string;
