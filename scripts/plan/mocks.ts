@@ -126,7 +126,7 @@ export function planMocks(onResource: ResourceListener, platformStack?: string):
     },
     call(args) {
       if (args.token === "azure-native:authorization:getClientConfig") return { ...MOCK_CLIENT };
-      throw new Error(`Mock not implemented: ${args.token}`);
+      throw new Error(`the offline plan has no mock for the function call ${args.token}`);
     },
   };
 }

@@ -17,7 +17,7 @@ beforeAll(async () => {
         return { id: `${args.name}-id`, state: args.inputs };
       },
       call: (args) => {
-        throw new Error(`Mock not implemented: ${args.token}`);
+        throw new Error(`the offline plan has no mock for the function call ${args.token}`);
       },
     },
     "viva-partner",
