@@ -66,6 +66,8 @@ export class KeyVault extends pulumi.ComponentResource {
   public readonly appSecretId: pulumi.Output<string>;
   /** The deployer's Crypto Officer assignment: tenant keys must wait for it. */
   public readonly deployerKeyAccess: pulumi.Resource;
+  /** The app's Crypto User assignment: Graph Data Connect can use a tenant key only after it. */
+  public readonly appKeyAccess: pulumi.Resource;
 
   /** Declares the vault, its role assignments and the app secret. */
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -75,7 +77,7 @@ export class KeyVault extends pulumi.ComponentResource {
       { vaultName: args.vaultName, resourceGroupName: args.resourceGroupName, location: args.location, properties: vaultProperties(args.tenantId) },
       { parent: this },
     );
-    grantRole(
+    this.appKeyAccess = grantRole(
       `${name}-app-crypto-user`,
       { scope: vault.id, principalId: args.appPrincipalId, principalType: "ServicePrincipal", role: "keyVaultCryptoUser", subscriptionId: args.subscriptionId },
       { parent: this },

@@ -6,31 +6,31 @@ import { Tenant, tenantResourceName } from "./tenant";
 /** What a tenant's entry in the `tenants` stack output shows. */
 export interface TenantSummary {
   /** The tenant's label from config. */
-  label?: string;
+  readonly label?: string;
   /** Container the drops land in. */
-  container: pulumi.Output<string>;
+  readonly container: pulumi.Output<string>;
   /** Data Factory that runs the tenant's export. */
-  factory: pulumi.Output<string>;
+  readonly factory: pulumi.Output<string>;
   /** Versionless key id (the key is named by the tenant GUID). */
-  keyId: pulumi.Output<string>;
+  readonly keyId: pulumi.Output<string>;
 }
 
 /** The stack outputs: what the partner pastes into forms, e-mails and customer messages. */
 export interface ProgramOutputs {
   /** Application (client) id: allow-list e-mail and customers' consent. */
-  applicationId: pulumi.Output<string>;
+  readonly applicationId: pulumi.Output<string>;
   /** The partner's Entra tenant: first half of the consent link. */
-  partnerTenantId: pulumi.Output<string>;
+  readonly partnerTenantId: pulumi.Output<string>;
   /** Key Vault URI for the Graph Data Connect registration form. */
-  vaultUri: pulumi.Output<string>;
+  readonly vaultUri: pulumi.Output<string>;
   /** Storage account drops land in. */
-  storageAccountName: pulumi.Output<string>;
+  readonly storageAccountName: pulumi.Output<string>;
   /** The link each customer admin opens to approve the app. */
-  consentLink: pulumi.Output<string>;
+  readonly consentLink: pulumi.Output<string>;
   /** Tenant GUID → container, factory and key. */
-  tenants: Record<string, TenantSummary>;
+  readonly tenants: Record<string, TenantSummary>;
   /** The platform stack's outputs for customer stacks (absent in customer stacks). */
-  platform?: PlatformRefs;
+  readonly platform?: PlatformRefs;
 }
 
 /** Awaited after each declared tenant (argument: how many so far); lets a caller pace registrations. */
@@ -49,7 +49,7 @@ export async function declareProgram(config: ProgramConfig, deployer: Deployer, 
     const built = new Platform("platform", { settings: config.topology.platform, deployer });
     refs = built.refs;
     platform = built.refs;
-    keyDependsOn = [built.keyAccess];
+    keyDependsOn = [...built.keyAccess];
   } else {
     refs = platformRefsFromStack(new pulumi.StackReference("platform", { name: config.topology.platformStack }));
     location = config.topology.location;

@@ -222,7 +222,14 @@ function checkHttpsUrl(value: string, field: string): void {
   }
   if (url.protocol !== "https:") throw new ConfigError(field, `must use https (drop notifications carry tenant data), got ${url.protocol.replace(":", "")}`);
   if (url.username || url.password) throw new ConfigError(field, "must not carry credentials in the URL");
+  const secretParam = [...url.searchParams.keys()].find((k) => SECRET_QUERY_PARAMS.has(k.toLowerCase()));
+  if (secretParam !== undefined) {
+    throw new ConfigError(field, `must not carry a secret in its query (${secretParam}=…): the URL is stored in the factory and printed by the plan in clear text`);
+  }
 }
+
+/** Query parameters that hold credentials in common webhook URLs (Azure Functions keys, SAS, tokens). */
+const SECRET_QUERY_PARAMS = new Set(["code", "sig", "key", "apikey", "api-key", "api_key", "token", "access_token", "secret", "password"]);
 
 function checkName(name: string, rule: NameRule, field: string, derived: boolean): string {
   if (rule.test(name)) return name;

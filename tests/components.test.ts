@@ -47,3 +47,14 @@ describe("KeyVault", () => {
     expect(registered.get("kv-deployer-crypto-officer")).toMatchObject({ principalId: "me", principalType: "ServicePrincipal" });
   });
 });
+
+describe("containerMetadata", () => {
+  it("keeps an ASCII label, and drops one blob metadata (HTTP headers) cannot carry", async () => {
+    const { containerMetadata } = await import("../components/tenant");
+    const id = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
+    expect(containerMetadata({ id, label: "Fabrikam" })).toEqual({ tenant: id, label: "Fabrikam" });
+    expect(containerMetadata({ id, label: "Société Générale" })).toEqual({ tenant: id });
+    expect(containerMetadata({ id, label: "line\nbreak" })).toEqual({ tenant: id });
+    expect(containerMetadata({ id })).toEqual({ tenant: id });
+  });
+});

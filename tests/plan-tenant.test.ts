@@ -2,19 +2,32 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
 import { BUILT_IN_ROLES } from "../components/roles";
-import { REQUEST_END_EXPRESSION, REQUEST_START_EXPRESSION } from "../components/tenant";
 import { FABRIKAM, NORTHWIND, devConfig, plan, resource } from "./helpers/plan";
+import { evaluateAdf, expressionsIn, type AdfContext } from "./helpers/adf-expression";
 
 const SUB = MOCK_CLIENT.subscriptionId;
 const RG_ID = `/subscriptions/${SUB}/resourceGroups/contoso-dev-rg`;
 const KV_SECRET = { type: "AzureKeyVaultSecret", store: { referenceName: "PartnerKeyVault", type: "LinkedServiceReference" }, secretName: "partner-app-client-secret" };
 
+const TRIGGER_TIME = "2026-11-23T04:30:00.0000000Z";
+const RUN_ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
 let resources: PlannedResource[];
+let dependencies: Map<string, string[]>;
 const get = (tenant: string, suffix: string) => resource(resources, `tenant-${tenant}-${suffix}`);
 const activities = (tenant: string) => get(tenant, "pipeline").inputs.activities as Record<string, unknown>[];
 
+/** A scheduled run of the tenant's pipeline: parameter defaults from the plan, overridden by `parameters`. */
+function runContext(tenant: string, parameters: Record<string, unknown>): AdfContext {
+  const declared = get(tenant, "pipeline").inputs.parameters as Record<string, { defaultValue: unknown }>;
+  const defaults = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, v.defaultValue]));
+  return {
+    pipeline: { parameters: { ...defaults, ...parameters }, TriggerTime: TRIGGER_TIME, RunId: RUN_ID, DataFactory: `contoso-dev-${tenant}`, Pipeline: "ExportO365DataEvents" },
+  };
+}
+
 beforeAll(async () => {
-  resources = (await plan(devConfig())).resources;
+  ({ resources, dependencies } = await plan(devConfig()));
 });
 
 describe("plan of Pulumi.dev.yaml: per tenant", () => {
@@ -137,16 +150,79 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
   });
 
   it("applies the seed's defaulting rules as ADF expressions on the copy window", () => {
-    const source = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!.source as Record<string, { value: string; type: string }>;
-    expect(source.endTime).toEqual({ type: "Expression", value: REQUEST_END_EXPRESSION });
-    expect(source.startTime).toEqual({ type: "Expression", value: REQUEST_START_EXPRESSION });
-    // End: the trigger time unless RequestEndDate is given.
-    expect(REQUEST_END_EXPRESSION).toBe("@if(empty(pipeline().parameters.RequestEndDate), pipeline().TriggerTime, pipeline().parameters.RequestEndDate)");
-    // Start: RequestStartDate, else the end minus DefaultLookbackWindowDays days.
-    expect(REQUEST_START_EXPRESSION).toMatch(/^@if\(empty\(pipeline\(\)\.parameters\.RequestStartDate\), addDays\(/);
-    expect(REQUEST_START_EXPRESSION).toContain(REQUEST_END_EXPRESSION.slice(1));
-    expect(REQUEST_START_EXPRESSION).toContain("mul(-1, int(pipeline().parameters.DefaultLookbackWindowDays))");
-    expect(REQUEST_START_EXPRESSION.endsWith(", pipeline().parameters.RequestStartDate)")).toBe(true);
+    const copy = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!;
+    const source = copy.source as Record<string, { value: string; type: string }>;
+    expect(source.endTime.type).toBe("Expression");
+    expect(source.startTime.type).toBe("Expression");
+    const window = (parameters: Record<string, unknown>) => {
+      const ctx = runContext(FABRIKAM, parameters);
+      return { start: evaluateAdf(source.startTime.value, ctx), end: evaluateAdf(source.endTime.value, ctx) };
+    };
+    // Nothing given: the end is the trigger time, the start DefaultLookbackWindowDays (14) before it.
+    expect(window({})).toEqual({ start: "2026-11-09T04:30:00.0000000Z", end: TRIGGER_TIME });
+    // Another lookback, passed as a number or as the string a manual run may send.
+    expect(window({ DefaultLookbackWindowDays: 28 }).start).toBe("2026-10-26T04:30:00.0000000Z");
+    expect(window({ DefaultLookbackWindowDays: "7" }).start).toBe("2026-11-16T04:30:00.0000000Z");
+    // Only the end given: the start is counted back from it, not from the trigger time.
+    expect(window({ RequestEndDate: "2026-10-01T00:00:00Z" })).toEqual({ start: "2026-09-17T00:00:00.0000000Z", end: "2026-10-01T00:00:00Z" });
+    // Only the start given: the end is the trigger time.
+    expect(window({ RequestStartDate: "2026-09-01T00:00:00Z" })).toEqual({ start: "2026-09-01T00:00:00Z", end: TRIGGER_TIME });
+    // Both given: taken as they are.
+    expect(window({ RequestStartDate: "2026-06-01T00:00:00Z", RequestEndDate: "2026-10-01T00:00:00Z" })).toEqual({
+      start: "2026-06-01T00:00:00Z",
+      end: "2026-10-01T00:00:00Z",
+    });
+    // Northwind's configured window arrives through the parameter defaults.
+    const nw = activities(NORTHWIND).find((a) => a.name === "CopyPersonReport")!.source as Record<string, { value: string }>;
+    const ctx = runContext(NORTHWIND, {});
+    expect([evaluateAdf(nw.startTime.value, ctx), evaluateAdf(nw.endTime.value, ctx)]).toEqual(["2026-06-01T00:00:00Z", "2026-10-01T00:00:00Z"]);
+  });
+
+  it("filters the window on the PersonReport's DateTime column (startTime/endTime apply only to dateFilterColumn)", () => {
+    expect(activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!.source).toMatchObject({ type: "Office365Source", dateFilterColumn: "MetricDate" });
+    // The users table is a snapshot: no window.
+    expect(activities(FABRIKAM).find((a) => a.name === "CopyUsers")!.source).toEqual({ type: "Office365Source" });
+    expect(activities(FABRIKAM).find((a) => a.name === "CopyUsers")!).not.toHaveProperty("userProperties");
+  });
+
+  it("carries AggregationType (no Office365Source property exists for it) into the copy's user properties", () => {
+    const copy = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!;
+    const props = copy.userProperties as { name: string; value: { value: string } }[];
+    expect(props.map((p) => p.name)).toEqual(["AggregationType", "RequestStartDate", "RequestEndDate"]);
+    const evaluated = (tenant: string, parameters: Record<string, unknown>) =>
+      Object.fromEntries(props.map((p) => [p.name, evaluateAdf(p.value.value, runContext(tenant, parameters))]));
+    expect(evaluated(FABRIKAM, {})).toEqual({ AggregationType: "Week", RequestStartDate: "2026-11-09T04:30:00.0000000Z", RequestEndDate: TRIGGER_TIME });
+    expect(evaluated(FABRIKAM, { AggregationType: "Day" }).AggregationType).toBe("Day");
+    expect(evaluated(NORTHWIND, {}).AggregationType).toBe("Month");
+  });
+
+  it("writes expressions the ADF language accepts, referring only to declared parameters", () => {
+    for (const tenant of [FABRIKAM, NORTHWIND]) {
+      const declared = Object.keys(get(tenant, "pipeline").inputs.parameters as object);
+      for (const { path, value } of expressionsIn(activities(tenant))) {
+        expect(() => evaluateAdf(value, { ...runContext(tenant, {}), dataset: { folder: "x" } }), `${tenant} ${path}: ${value}`).not.toThrow();
+        for (const [, name] of value.matchAll(/pipeline\(\)\.parameters\.(\w+)/g)) expect(declared).toContain(name);
+      }
+    }
+    // The evaluator itself rejects what ADF would: a misspelt parameter, an unknown function, bad syntax.
+    const ctx = runContext(FABRIKAM, {});
+    expect(() => evaluateAdf("@pipeline().parameters.RequestEnd", ctx)).toThrow("no property RequestEnd");
+    expect(() => evaluateAdf("@adddays(pipeline().TriggerTime, 1)", ctx)).toThrow("unknown function adddays");
+    expect(() => evaluateAdf("@if(empty(pipeline().parameters.RequestEndDate), 1", ctx)).toThrow();
+    expect(() => evaluateAdf("@addDays('', 1)", ctx)).toThrow("not a timestamp");
+  });
+
+  it("lands each run in its own folder of the tenant's container", () => {
+    const copy = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!;
+    const folderArg = (copy.outputs as { parameters: { folder: { value: string } } }[])[0].parameters.folder.value;
+    const drop = get(FABRIKAM, "ds-person-report-drop").inputs.properties as { location: { fileSystem: string; folderPath: { value: string } } };
+    const folderOf = (runId: string) => {
+      const ctx = { ...runContext(FABRIKAM, {}), pipeline: { ...runContext(FABRIKAM, {}).pipeline, RunId: runId } };
+      return evaluateAdf(drop.location.folderPath.value, { ...ctx, dataset: { folder: evaluateAdf(folderArg, ctx) } });
+    };
+    expect(drop.location.fileSystem).toBe(FABRIKAM);
+    expect(folderOf("run-1")).toBe("run-1");
+    expect(folderOf("run-2")).not.toBe(folderOf("run-1"));
   });
 
   it("POSTs run id, tenant and drop folder to the notify URL after every copy succeeded, only when configured", () => {
@@ -163,10 +239,19 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
     const body = (notify.body as { value: string; type: string });
     expect(body.type).toBe("Expression");
-    expect(body.value).toContain('"runId":"@{pipeline().RunId}"');
-    expect(body.value).toContain(`"tenantId":"${FABRIKAM}"`);
-    expect(body.value).toContain('"folder":"@{pipeline().RunId}"');
-    expect(body.value).toContain(`"usersFolder":"@{concat(pipeline().RunId, '-users')}"`);
+    // What the endpoint receives, after ADF resolves the interpolations: valid JSON.
+    expect(JSON.parse(String(evaluateAdf(body.value, runContext(FABRIKAM, {}))))).toEqual({
+      runId: RUN_ID,
+      tenantId: FABRIKAM,
+      container: FABRIKAM,
+      folder: RUN_ID,
+      usersFolder: `${RUN_ID}-users`,
+      aggregationType: "Week",
+      requestStartDate: "2026-11-09T04:30:00.0000000Z",
+      requestEndDate: TRIGGER_TIME,
+      factory: `contoso-dev-${FABRIKAM}`,
+      pipeline: "ExportO365DataEvents",
+    });
     expect(activities(NORTHWIND).some((a) => a.type === "WebActivity")).toBe(false);
   });
 
@@ -183,5 +268,17 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
     // Northwind keeps the default time.
     expect(get(NORTHWIND, "trigger").inputs.properties).toMatchObject({ typeProperties: { recurrence: { schedule: { hours: [3], minutes: [0] } } } });
+  });
+  it("starts the trigger only after the pipeline, the key and every role a run needs", () => {
+    const t = `tenant-${FABRIKAM}`;
+    expect(dependencies.get(`${t}-trigger`)).toEqual(
+      expect.arrayContaining([`${t}-pipeline`, `${t}-key`, `${t}-app-blob-writer`, `${t}-factory-secret-reader`, `${t}-ls-keyvault`, `${t}-ls-office365`, `${t}-ls-storage`]),
+    );
+    // The key waits for the deployer's and the app's Key Vault roles.
+    expect(dependencies.get(`${t}-key`)).toEqual(expect.arrayContaining(["platform-kv-deployer-crypto-officer", "platform-kv-app-crypto-user"]));
+    // Linked services that read the app secret wait for the factory's role on it; the pipeline waits for its datasets.
+    for (const ls of ["ls-storage", "ls-office365"]) expect(dependencies.get(`${t}-${ls}`)).toContain(`${t}-factory-secret-reader`);
+    expect(dependencies.get(`${t}-pipeline`)).toEqual(expect.arrayContaining([`${t}-ds-person-report`, `${t}-ds-person-report-drop`, `${t}-ds-users`, `${t}-ds-users-drop`]));
+    expect(dependencies.get(`${t}-factory-secret-reader`)).toEqual(expect.arrayContaining([`${t}-factory`, "platform-kv-app-secret"]));
   });
 });

@@ -27,8 +27,11 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
   /** Everything tenants need, also exported as stack outputs. */
   public readonly refs: PlatformRefs;
-  /** Tenant keys wait for the deployer's key permissions. */
-  public readonly keyAccess: pulumi.Resource;
+  /**
+   * Key Vault role assignments tenant keys wait for: the deployer's (to create the key) and the
+   * app's (so that a key, once there, is usable by Graph Data Connect before any trigger starts).
+   */
+  public readonly keyAccess: readonly pulumi.Resource[];
 
   /** Declares the shared resources. */
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -65,7 +68,7 @@ export class Platform extends pulumi.ComponentResource {
       { accountName: settings.storageAccountName, resourceGroupName: group.name, location: settings.location, softDeleteDays: settings.blobSoftDeleteDays },
       { parent: this },
     );
-    this.keyAccess = vault.deployerKeyAccess;
+    this.keyAccess = [vault.deployerKeyAccess, vault.appKeyAccess];
     this.refs = {
       subscriptionId: pulumi.output(deployer.subscriptionId),
       partnerTenantId: pulumi.output(deployer.tenantId),

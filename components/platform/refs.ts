@@ -5,22 +5,22 @@ import * as pulumi from "@pulumi/pulumi";
  * the same name; customer stacks read them back through a StackReference.
  */
 export interface PlatformRefs {
-  subscriptionId: pulumi.Output<string>;
+  readonly subscriptionId: pulumi.Output<string>;
   /** The partner's own Entra tenant (where the app is registered). */
-  partnerTenantId: pulumi.Output<string>;
-  resourceGroupName: pulumi.Output<string>;
-  location: pulumi.Output<string>;
+  readonly partnerTenantId: pulumi.Output<string>;
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly location: pulumi.Output<string>;
   /** Application (client) id of the partner app. */
-  applicationId: pulumi.Output<string>;
-  servicePrincipalObjectId: pulumi.Output<string>;
-  vaultName: pulumi.Output<string>;
-  vaultUri: pulumi.Output<string>;
-  vaultId: pulumi.Output<string>;
-  appSecretName: pulumi.Output<string>;
-  appSecretId: pulumi.Output<string>;
-  storageAccountName: pulumi.Output<string>;
-  storageAccountId: pulumi.Output<string>;
-  dfsEndpoint: pulumi.Output<string>;
+  readonly applicationId: pulumi.Output<string>;
+  readonly servicePrincipalObjectId: pulumi.Output<string>;
+  readonly vaultName: pulumi.Output<string>;
+  readonly vaultUri: pulumi.Output<string>;
+  readonly vaultId: pulumi.Output<string>;
+  readonly appSecretName: pulumi.Output<string>;
+  readonly appSecretId: pulumi.Output<string>;
+  readonly storageAccountName: pulumi.Output<string>;
+  readonly storageAccountId: pulumi.Output<string>;
+  readonly dfsEndpoint: pulumi.Output<string>;
 }
 
 /** The field names of {@link PlatformRefs}, in output order. */

@@ -32,6 +32,14 @@ export function tenantResourceName(tenantId: string): string {
   return `tenant-${tenantId}`;
 }
 
+/**
+ * Container metadata: the tenant id, and the label when it can travel as blob metadata (an HTTP
+ * header value: printable ASCII only; a label such as "Société Générale" would fail the container).
+ */
+export function containerMetadata(tenant: Pick<TenantConfig, "id" | "label">): Record<string, string> {
+  return tenant.label && /^[\x20-\x7e]+$/.test(tenant.label) ? { tenant: tenant.id, label: tenant.label.trim() } : { tenant: tenant.id };
+}
+
 /** The trigger's ARM properties: every Monday at the tenant's time (UTC), pipeline defaults apply. */
 export function triggerProperties(tenant: TenantConfig, startTime: string): Record<string, unknown> {
   return weeklyScheduleTriggerProperties({
@@ -72,7 +80,7 @@ export class Tenant extends pulumi.ComponentResource {
         resourceGroupName: platform.resourceGroupName,
         containerName: tenant.id,
         publicAccess: "None",
-        metadata: tenant.label ? { tenant: tenant.id, label: tenant.label } : { tenant: tenant.id },
+        metadata: containerMetadata(tenant),
       },
       parent,
     );
@@ -149,7 +157,10 @@ export class Tenant extends pulumi.ComponentResource {
       { ...inFactory, pipelineName: PIPELINE_NAME, parameters: pipelineParameters(tenant), activities: pipelineActivities(tenant) },
       { parent: this, dependsOn: datasets },
     );
-    // The first scheduled run needs the key, the container access and the pipeline in place.
+    // Starting the trigger arms the schedule, so everything a run touches must exist first: the
+    // pipeline, the key, the app's container access, and the factory identity's secret role (the
+    // linked services resolve the app secret through it). Stated explicitly, not left to the
+    // pipeline's transitive dependencies.
     new StartedTrigger(
       `${name}-trigger`,
       {
@@ -159,7 +170,7 @@ export class Tenant extends pulumi.ComponentResource {
         triggerName: TRIGGER_NAME,
         properties: triggerProperties(tenant, args.triggerStartTime),
       },
-      { parent: this, dependsOn: [pipeline, key, writer] },
+      { parent: this, dependsOn: [pipeline, key, writer, secretReader, vaultLs, storageLs, office365Ls] },
     );
 
     this.tenantId = pulumi.output(tenant.id);

@@ -28,6 +28,11 @@ export interface PlanRequest {
 /** The resources and the stack outputs the program declared. */
 export interface PlanResult {
   resources: PlannedResource[];
+  /**
+   * Logical name → logical names of the resources it waits for (its explicit `dependsOn` and the
+   * resources its inputs come from), as the engine would order them. Not printed; for review and tests.
+   */
+  dependencies: Map<string, string[]>;
   config: ProgramConfig;
   outputs: Record<string, unknown>;
 }
@@ -54,6 +59,7 @@ interface MonitorRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getDependenciesList?(): string[];
 }
 type MonitorMethod = (req: MonitorRequest, callback: unknown) => unknown;
 
@@ -64,6 +70,7 @@ type MonitorMethod = (req: MonitorRequest, callback: unknown) => unknown;
 export async function runPlan(request: PlanRequest): Promise<PlanResult> {
   const planned = new Map<string, PlannedResource>();
   const parents = new Map<string, string | null>();
+  const dependencies = new Map<string, string[]>();
   const key = (type: string, name: string) => `${type}::${name}`;
 
   pulumi.runtime.setAllConfig(request.config);
@@ -78,7 +85,7 @@ export async function runPlan(request: PlanRequest): Promise<PlanResult> {
     request.stack,
     false,
   );
-  recordParents(parents, key);
+  recordRequests(parents, dependencies, key);
 
   // Pulumi records a stack trace on every internal promise (leak diagnostics only); with thousands of
   // resources capturing them dominates the run time and memory, so a plan captures none.
@@ -93,22 +100,35 @@ export async function runPlan(request: PlanRequest): Promise<PlanResult> {
   }
   // Registration order depends on promise timing; sorted by name, a tenant's subtree stays together.
   const resources = [...planned.values()].sort((a, b) => (a.name === b.name ? cmp(a.type, b.type) : cmp(a.name, b.name)));
-  return { resources, config, outputs };
+  return { resources, dependencies, config, outputs };
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Mock resource args carry no parent, so note it from each request before the mock monitor handles it. */
-function recordParents(parents: Map<string, string | null>, key: (type: string, name: string) => string): void {
+/** Logical name at the end of a URN ("...::<logical name>"). */
+function logicalName(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+/**
+ * Mock resource args carry neither parent nor dependencies, so note both from each request before
+ * the mock monitor handles it.
+ */
+function recordRequests(
+  parents: Map<string, string | null>,
+  dependencies: Map<string, string[]>,
+  key: (type: string, name: string) => string,
+): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as Record<"registerResource" | "readResource", MonitorMethod>;
   for (const method of ["registerResource", "readResource"] as const) {
     const original = monitor[method].bind(monitor);
     monitor[method] = (req, callback) => {
       const parentUrn = req.getParent();
-      // A URN ends with "::<logical name>".
-      parents.set(key(req.getType(), req.getName()), parentUrn ? parentUrn.slice(parentUrn.lastIndexOf("::") + 2) : null);
+      parents.set(key(req.getType(), req.getName()), parentUrn ? logicalName(parentUrn) : null);
+      const deps = req.getDependenciesList?.() ?? [];
+      dependencies.set(req.getName(), [...new Set(deps.map(logicalName))].sort());
       return original(req, callback);
     };
   }
