@@ -1,3 +1,4 @@
+import { selectDataFiles } from "./drop";
 import { DropError, describeError } from "./errors";
 import { readDropMetadata } from "./metadata/read-metadata";
 import type { DropFile, DropSource } from "./source/drop-source";
@@ -16,13 +17,15 @@ export interface DropListing {
   errors?: string;
   /** Total size of the drop's files. */
   sizeBytes: number;
+  /** Number of data files (files outside metadata/). */
+  dataFiles: number;
   /** Set when the drop's metadata could not be read or validated. */
   problem?: string;
 }
 
 /**
  * The drops in a tenant container or folder: every sub-folder (any depth) holding a drop's metadata,
- * sorted by run folder. A drop with unreadable metadata is listed with `problem` set instead of failing the list.
+ * sorted by run folder; a single drop given as the location is listed as run folder ".". A drop with unreadable metadata is listed with `problem` set instead of failing the list.
  */
 export async function listDrops(location: string | DropSource, sourceOptions: SourceOptions = {}): Promise<DropListing[]> {
   const source = resolveSource(location, sourceOptions);
@@ -34,7 +37,9 @@ export async function listDrops(location: string | DropSource, sourceOptions: So
   const readNext = async (): Promise<void> => {
     while (next < folders.length) {
       const index = next++;
-      listings[index] = await describeDrop(scopeSource(source, folders[index], files), folders[index]);
+      const folder = folders[index];
+      // "" is the location itself: a single drop given to list.
+      listings[index] = folder === "" ? await describeDrop(source, ".") : await describeDrop(scopeSource(source, folder, files), folder);
     }
   };
   await Promise.all(Array.from({ length: Math.min(LIST_CONCURRENCY, folders.length) }, readNext));
@@ -46,6 +51,7 @@ const LIST_CONCURRENCY = 8;
 async function describeDrop(drop: DropSource, runFolder: string): Promise<DropListing> {
   const dropFiles = await drop.listFiles();
   const sizeBytes = dropFiles.reduce((sum, f) => sum + f.size, 0);
+  const dataFiles = selectDataFiles(dropFiles).length;
   try {
     const metadata = await readDropMetadata(drop, dropFiles);
     return {
@@ -56,21 +62,22 @@ async function describeDrop(drop: DropSource, runFolder: string): Promise<DropLi
       rowsClaimed: metadata.rowsClaimed,
       errors: metadata.errors,
       sizeBytes,
+      dataFiles,
     };
   } catch (error) {
     if (!(error instanceof DropError)) throw error;
-    return { runFolder, sizeBytes, problem: describeError(error) };
+    return { runFolder, sizeBytes, dataFiles, problem: describeError(error) };
   }
 }
 
 const METADATA_MARKER = /^(.*?)\/?metadata\/(JobMetadata\/Metadata\.json|MoreMetadata\/EncryptedDatasets\/encryptionKeyDetails\.json)$/;
 
-// Folders that directly contain metadata/… ; "" would be the location itself (a single drop).
+// Folders that directly contain metadata/… ; "" is the location itself (a single drop).
 function runFolders(files: DropFile[]): string[] {
   const folders = new Set<string>();
   for (const file of files) {
     const match = METADATA_MARKER.exec(file.path);
-    if (match && match[1] !== "") folders.add(match[1]);
+    if (match) folders.add(match[1]);
   }
   return [...folders].sort();
 }

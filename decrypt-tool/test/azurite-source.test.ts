@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { BlobServiceClient, ContainerSASPermissions, type ContainerClient, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectDrop, listDrops, openDrop } from "../src/index";
 import { type RunningAzurite, startAzurite } from "../src/demo/azurite";
@@ -117,5 +117,27 @@ describe("drops in Azure Blob Storage (Azurite)", () => {
     const noRun = await runCli(["verify", `${azurite.accountUrl}/${TENANT}/no-such-run`, "--private-key", pemFile], { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString });
     expect(noRun.code).toBe(3);
     expect(noRun.stderr).toBe(`viva-drop: ${azurite.accountUrl}/${TENANT}/no-such-run: no blobs at this location\n`);
+  });
+
+  it("reads a drop through a SAS URL and never prints the SAS signature, also when it is refused", async () => {
+    // Azurite's well-known development account, as in its connection string.
+    const accountKey = /AccountKey=([^;]+)/.exec(azurite.connectionString)![1];
+    const credential = new StorageSharedKeyCredential("devstoreaccount1", accountKey);
+    const sas = generateBlobSASQueryParameters(
+      { containerName: TENANT, permissions: ContainerSASPermissions.parse("rl"), expiresOn: new Date(Date.now() + 3_600_000) },
+      credential,
+    ).toString();
+    const signature = new URLSearchParams(sas).get("sig")!;
+    const good = await runCli(["verify", `${azurite.accountUrl}/${TENANT}/2024-04-01-run?${sas}`, "--private-key", pemFile, "--json"]);
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ rows: 9, location: expect.stringContaining("sig=REDACTED") });
+    expect(good.stdout + good.stderr).not.toContain(signature);
+
+    const forged = sas.replace(/sig=[^&]+/, "sig=Zm9yZ2Vk");
+    const refused = await runCli(["list", `${azurite.accountUrl}/${TENANT}?${forged}`]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^viva-drop: \S+sig=REDACTED\S*: cannot list blobs: access denied \(HTTP 403 \w+\); the identity needs the Storage Blob Data Reader role, or the SAS token/);
+    expect(refused.stderr).not.toContain("Zm9yZ2Vk");
+    expect(refused.stderr.split("\n").filter((l) => l !== "")).toHaveLength(1);
   });
 });

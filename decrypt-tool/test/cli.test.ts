@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProgressReporter } from "../src/cli/progress";
+import { createProgressReporter, formatTimeLeft } from "../src/cli/progress";
 import { assertBuilt, runCli, runCliPiped } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestDrop, type TestKeyPair } from "./support/test-drop";
 
@@ -54,7 +54,10 @@ describe("viva-drop CLI (built)", () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({ rows: 25 });
     const missing = await runCli(["verify", drop.dir, "--private-key", encryptedFile]);
     expect(missing.code).toBe(4);
-    expect(missing.stderr).toMatch(/cannot read the private key/);
+    expect(missing.stderr).toMatch(/cannot read the private key: it is encrypted; give its passphrase with --passphrase-env/);
+    const wrong = await runCli(["verify", drop.dir, "--private-key", encryptedFile, "--passphrase-env", "TENANT_KEY_PASSPHRASE"], { TENANT_KEY_PASSPHRASE: "wrong" });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/cannot read the private key: wrong passphrase$/m);
   });
 
   it("verify prints the summary", async () => {
@@ -104,11 +107,81 @@ describe("viva-drop CLI (built)", () => {
     }
   });
 
+  it("verify --verbose names the key text encoding and padding on stderr, the summary stays on stdout", async () => {
+    const result = await runCli(["verify", drop.dir, "--private-key", pemFile, "--verbose"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(`viva-drop: ${drop.dir}: file key: raw 32-byte key, unwrapped with RSA-OAEP-256\n`);
+    expect(result.stdout).toMatch(/^rows\s+25 /m);
+  });
+
+  it("list given one drop lists that drop as run folder '.'", async () => {
+    const result = await runCli(["list", drop.dir, "--json"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ runFolder: ".", rowsClaimed: 25, dataFiles: 2 })]);
+  });
+
+  it("list marks a drop that has metadata but no data file", async () => {
+    const tenantDir = makeTempDir();
+    try {
+      const good = writeTestDrop(tenantDir, { publicKeyPem: keys.publicKeyPem, tenantId: "t" });
+      const empty = writeTestDrop(tenantDir, { publicKeyPem: keys.publicKeyPem, tenantId: "t" });
+      rmSync(path.join(empty.dir, "data"), { recursive: true });
+      const result = await runCli(["list", path.join(tenantDir, "t")]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^RUN FOLDER .* STATUS \/ ERRORS$/m);
+      expect(result.stdout).toMatch(new RegExp(`^${path.basename(good.dir)} .* ok$`, "m"));
+      expect(result.stdout).toMatch(new RegExp(`^${path.basename(empty.dir)} .* no data file$`, "m"));
+      const json = JSON.parse((await runCli(["list", path.join(tenantDir, "t"), "--json"])).stdout) as { runFolder: string; dataFiles: number }[];
+      expect(json.map((d) => [d.runFolder === path.basename(good.dir) ? "good" : "empty", d.dataFiles]).sort()).toEqual([
+        ["empty", 0],
+        ["good", 1],
+      ]);
+    } finally {
+      rmSync(tenantDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a tenant folder given where a drop is expected names a run folder to give instead", async () => {
+    const result = await runCli(["verify", path.dirname(drop.dir), "--private-key", pemFile]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(
+      `viva-drop: ${path.dirname(drop.dir)}: no metadata/JobMetadata/Metadata.json (nor metadata/MoreMetadata/EncryptedDatasets/encryptionKeyDetails.json); this holds drops in sub-folders (e.g. ${path.basename(drop.dir)}): give one run folder, or use viva-drop list\n`,
+    );
+  });
+
+  it("never prints a SAS signature, in errors about the URL either", async () => {
+    const result = await runCli(["inspect", "https://contoso.blob.core.windows.net/?sv=2022-11-02&sp=rl&sig=c2VjcmV0"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "viva-drop: https://contoso.blob.core.windows.net/?sv=2022-11-02&sp=rl&sig=REDACTED: missing container name in https://contoso.blob.core.windows.net/?sv=2022-11-02&sp=rl&sig=REDACTED\n",
+    );
+  });
+
+  it("a malformed %-escape in a storage URL is a usage error, not a crash", async () => {
+    for (const url of ["https://contoso.blob.core.windows.net/tenant/run%ZZ", "abfss://%ZZ@contoso.dfs.core.windows.net/run"]) {
+      const result = await runCli(["inspect", url]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`viva-drop: ${url}: not a valid storage URL: ${url} (bad %-escape)\n`);
+    }
+  });
+
+  it.each([
+    ["a public key", (pub: string) => pub, /cannot read the private key: this is a public key; give the tenant's private key/],
+    ["not a PEM file", () => "hello\n", /cannot read the private key: not a PEM private key/],
+  ])("--private-key with %s fails with exit 4 and says what is wrong", async (_name, content, message) => {
+    const file = path.join(root, `bad-${Math.random().toString(16).slice(2)}.pem`);
+    writeFileSync(file, content(keys.publicKeyPem));
+    const result = await runCli(["verify", drop.dir, "--private-key", file]);
+    expect(result.code).toBe(4);
+    expect(result.stderr.split("\n").filter((l) => l !== "")).toEqual([expect.stringMatching(message)]);
+  });
+
   it.each(["decrypt", "verify", "inspect", "list"])("%s --help exits 0 and documents its options", async (command) => {
     const result = await runCli([command, "--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: viva-drop ${command}`);
     expect(result.stdout).toContain("--connection-string");
+    expect(result.stdout).toMatch(/Exit codes:[\s\S]*4 {2}key problem[\s\S]*6 {2}the --output file/);
   });
 
   it("--help lists the exit codes", async () => {
@@ -137,6 +210,30 @@ describe("progress", () => {
     progress.update({ encryptedBytes: 5 * 1024 * 1024, totalEncryptedBytes: 10 * 1024 * 1024, decryptedBytes: 0, rows: 1234 });
     progress.stop();
     expect(text()).toMatch(/5\.0\/10\.0 MB encrypted \| 1,234 rows/);
+  });
+
+  it("shows the time left once there is a rate to go by, and never cli-progress's clipped INF/NULL", () => {
+    const { stream, text } = fakeStream(true);
+    let clock = 1_000_000;
+    const progress = createProgressReporter(false, stream, () => clock);
+    const total = 100 * 1024 * 1024;
+    progress.update({ encryptedBytes: 0, totalEncryptedBytes: total, decryptedBytes: 0, rows: 0 });
+    clock += 10_000;
+    progress.update({ encryptedBytes: total / 4, totalEncryptedBytes: total, decryptedBytes: 0, rows: 10 });
+    progress.stop();
+    expect(text()).toMatch(/25\.0\/100\.0 MB encrypted \| 10 rows \| 30s left/);
+    expect(text()).not.toMatch(/NF|LL|NaN|Infinity/);
+  });
+
+  it.each([
+    [400, 1, 4, ""],
+    [10_000, 0, 4, ""],
+    [10_000, 1, 4, "30s left"],
+    [60_000, 1, 3, "2m00s left"],
+    [3_600_000, 1, 3, "2h00m left"],
+    [10_000, 4, 4, ""],
+  ])("formatTimeLeft(%i ms, %i of %i)", (elapsed, done, total, expected) => {
+    expect(formatTimeLeft(elapsed, done, total)).toBe(expected);
   });
 
   it("stays silent when stderr is not a terminal or --quiet is given", () => {

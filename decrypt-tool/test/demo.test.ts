@@ -201,3 +201,55 @@ describe("runDemo against existing storage (the --account-url path, on Azurite w
     }
   });
 });
+
+describe("runDemo --account-url without any Azure credential", () => {
+  it("fails at once with one short line saying how to sign in, and leaves nothing to clean up", async () => {
+    const unavailable = (text: string) => Object.assign(new Error(text), { name: "CredentialUnavailableError" });
+    const credential = {
+      getToken: async () => {
+        const chain = [unavailable("EnvironmentCredential is unavailable. ".repeat(5)), unavailable("Azure CLI could not be found.")];
+        throw Object.assign(new Error(chain.map((e) => e.message).join("\n")), { name: "AggregateAuthenticationError", errors: chain });
+      },
+    };
+    const tenantId = "5d0c1a1e-8f5b-4c7e-9a40-2b7d6c1e9f01";
+    const cleanup = new CleanupStack();
+    const error = await runDemo({ accountUrl: "https://contoso.blob.core.windows.net", credential, tenantId, cleanup }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe("SOURCE_UNREADABLE");
+    expect(error?.message).toBe(
+      `cannot create or reach container https://contoso.blob.core.windows.net/${tenantId}: no Azure sign-in found for Azure Storage: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity)`,
+    );
+    expect(await cleanup.run()).toEqual([]);
+  });
+});
+
+describe("runDemo option checks (before anything starts)", () => {
+  it.each([
+    [{ keep: true }, "--keep: --keep applies to --account-url only; use --keep-emulator to keep the local emulator's drops"],
+    [
+      { accountUrl: "https://contoso.blob.core.windows.net/tenant" },
+      '--account-url "https://contoso.blob.core.windows.net/tenant": must be a storage account URL such as https://<account>.blob.core.windows.net (no container or path: the demo creates the tenant container)',
+    ],
+    [
+      { accountUrl: "http://127.0.0.1:10000" },
+      '--account-url "http://127.0.0.1:10000": must be a storage account URL such as https://<account>.blob.core.windows.net (no container or path: the demo creates the tenant container)',
+    ],
+  ])("rejects %j as a usage error", async (options, message) => {
+    const cleanup = new CleanupStack();
+    const registered: string[] = [];
+    const add = cleanup.add.bind(cleanup);
+    cleanup.add = (label, undo) => {
+      registered.push(label);
+      add(label, undo);
+    };
+    const error = await runDemo({ ...options, cleanup }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe("USAGE");
+    expect(error?.message).toBe(message);
+    expect(registered).toEqual([]);
+  });
+});

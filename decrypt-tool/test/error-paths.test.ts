@@ -240,6 +240,7 @@ describe("usage errors", () => {
     [["decrypt"], /missing required argument 'drop'/],
     [["decrypt", "drops/run", "--private-key", "k.pem", "--output", "drops/run/rows.ndjson"], /--output drops\/run\/rows\.ndjson is inside the drop/],
     [["frobnicate"], /unknown command 'frobnicate'/],
+    [["decrypt", "x", "--private-key", "k.pem", "--output", ""], /--output needs a file name/],
   ])("viva-drop %j exits 2 with one line", async (args, message) => {
     const result = await runCli(args);
     expect(result.code).toBe(2);
@@ -276,13 +277,25 @@ describe("--output", () => {
     const output = path.join(root, "missing-dir", "rows.ndjson");
     const result = await runCli(["decrypt", drop.dir, "--private-key", pemFile, "--output", output]);
     expect(result.code).toBe(6);
-    expect(result.stderr).toMatch(new RegExp(`^viva-drop: ${escape(drop.dir)}: cannot write ${escape(output)}: .*ENOENT`));
+    expect(result.stderr).toBe(`viva-drop: ${drop.dir}: cannot write ${output}: no folder ${path.dirname(output)}\n`);
+  });
+
+  it("refuses a folder as --output before unwrapping any key (exit 6, not the wrong key's 4)", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: otherKeys.publicKeyPem, rows: sampleRows(2) });
+    const before = readdirSync(root);
+    const result = await runCli(["decrypt", drop.dir, "--private-key", pemFile, "--output", root]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toBe(`viva-drop: ${drop.dir}: cannot write ${root}: it is a folder; give a file name\n`);
+    expect(readdirSync(root)).toEqual(before);
+  });
+
+  it("prints 'wrote N rows' once, after the rows are in place", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, rows: sampleRows(7) });
+    const output = path.join(root, "noted.ndjson");
+    const result = await runCli(["decrypt", drop.dir, "--private-key", pemFile, "--output", output]);
+    expect(result).toEqual({ code: 0, stdout: "", stderr: `viva-drop: ${drop.dir}: wrote 7 rows to ${output}\n` });
   });
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
 
 function libraryKeyOptions(args: string[]) {
   const pem = args[args.indexOf("--private-key") + 1];

@@ -94,6 +94,26 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     expect(new URL(decryptCalls(fake)[0].url).pathname).toBe(`/keys/renamed-key/${VERSION}/decrypt`);
   });
 
+  it("accepts a key identifier (…/keys/<name>[/<version>]) as --key-vault, as the portal shows it", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const byName = vault();
+    await openDrop(drop.dir, keyOptions(byName, { keyVaultUrl: `${VAULT}/keys/renamed-key` }));
+    expect(new URL(decryptCalls(byName)[0].url).pathname).toBe(`/keys/renamed-key/${VERSION}/decrypt`);
+    const oldDrop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const byVersion = vault();
+    await openDrop(oldDrop.dir, keyOptions(byVersion, { keyVaultUrl: `${VAULT}/keys/${TENANT}/00000000000000000000000000000001/` }));
+    expect(new URL(decryptCalls(byVersion)[0].url).pathname).toBe(`/keys/${TENANT}/00000000000000000000000000000001/decrypt`);
+  });
+
+  it.each(["not a url", `${VAULT}/secrets/x`, `${VAULT}/keys`])("rejects --key-vault %s as a usage error before calling the vault", async (url) => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT });
+    const fake = vault();
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(fake, { keyVaultUrl: url })));
+    expect(error.code).toBe("USAGE");
+    expect(error.message).toMatch(/^not a (valid )?Key Vault U(RL|RI): /);
+    expect(fake.requests).toEqual([]);
+  });
+
   it("names the key after the tenant folder for the Graph Data Connect layout, which has no TenantId", async () => {
     const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, layout: "mgdc", metadata: { PublicKeyVersion: VERSION } });
     const fake = vault();
@@ -119,16 +139,32 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     expect(error.message).toMatch(/denied access .*HTTP 403.*Key Vault Crypto User/);
   });
 
-  it("reports a failed sign-in as KEY_UNAVAILABLE with a hint", async () => {
+  it("reports that no credential exists as KEY_UNAVAILABLE in one short line, not DefaultAzureCredential's whole chain", async () => {
     const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const unavailable = (text: string) => Object.assign(new Error(text), { name: "CredentialUnavailableError" });
     const noCredential = {
       getToken: async () => {
-        throw Object.assign(new Error("EnvironmentCredential is unavailable."), { name: "CredentialUnavailableError" });
+        const chain = [unavailable("EnvironmentCredential is unavailable. ".repeat(5)), unavailable("Azure CLI could not be found. ".repeat(5))];
+        throw Object.assign(new Error(chain.map((e) => e.message).join("\n")), { name: "AggregateAuthenticationError", errors: chain });
       },
     };
     const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(vault(), { credential: noCredential })));
     expect(error.code).toBe("KEY_UNAVAILABLE");
-    expect(error.message).toMatch(/^cannot sign in to Key Vault with DefaultAzureCredential \(sign in with az login.*EnvironmentCredential is unavailable\.$/);
+    expect(error.message).toBe(
+      "no Azure sign-in found for Key Vault: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity); or unwrap with --private-key",
+    );
+  });
+
+  it("reports a refused sign-in as KEY_UNAVAILABLE with the service's reason", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const refused = {
+      getToken: async () => {
+        throw Object.assign(new Error("AADSTS7000215: Invalid client secret provided."), { name: "AuthenticationError" });
+      },
+    };
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(vault(), { credential: refused })));
+    expect(error.code).toBe("KEY_UNAVAILABLE");
+    expect(error.message).toMatch(/^cannot sign in to Key Vault with DefaultAzureCredential \(sign in with az login.*AADSTS7000215: Invalid client secret provided\.$/);
   });
 
   it("reports a drop wrapped for another key as KEY_UNWRAP_FAILED after trying both paddings", async () => {

@@ -70,6 +70,19 @@ describe("parseVivaMetadata", () => {
     expect(metadata.rowsClaimed).toBe(12);
   });
 
+  it("reads a Metadata.json saved as UTF-16 (little or big endian, after its BOM)", () => {
+    const text = JSON.stringify(metadataJson());
+    const little = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const big = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, "utf16le").swap16()]);
+    for (const bytes of [little, big]) {
+      const metadata = parseVivaMetadata(bytes);
+      expect(metadata.rowsClaimed).toBe(12);
+      expect(metadata.fileKey?.iv.equals(iv)).toBe(true);
+    }
+    // A stray odd byte after a big-endian BOM (half a code unit) does not crash the decoder.
+    expect(parseVivaMetadata(Buffer.concat([big, Buffer.from([0x20])])).rowsClaimed).toBe(12);
+  });
+
   it("keeps the service's text of a failed run, which carries no key", () => {
     const metadata = parseVivaMetadata(JSON.stringify(metadataJson({ Errors: "Extraction failed: consent expired", DecryptionKeyDetails: undefined })));
     expect(metadata.errors).toBe("Extraction failed: consent expired");

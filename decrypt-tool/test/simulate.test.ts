@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
@@ -12,7 +12,7 @@ import { parseColumnsRequested } from "../src/metadata/columns";
 import { BlobDropWriter } from "../src/simulate/blob-writer";
 import { LocalDropWriter } from "../src/simulate/local-writer";
 import { simulateDrop, type SimulateOptions } from "../src/simulate/index";
-import { assertBuilt, runCli } from "./support/run-cli";
+import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
 
 const FIXTURE = path.resolve(__dirname, "../../fixtures/VivaInsightsDataset_v1.json");
 const TENANT = "0b7f6e2a-3c4d-4e5f-8a9b-1c2d3e4f5a6b";
@@ -289,6 +289,57 @@ describe("local output leaves nothing behind on failure", () => {
     expect(readdirSync(path.join(parent, "a", "b"))).toHaveLength(1);
     await writer.abort();
     expect(readdirSync(parent)).toEqual([]);
+  });
+});
+
+describe("interrupted (Ctrl-C): nothing of the drop is kept", () => {
+  let bigInput: string;
+  beforeAll(() => {
+    // ~20 MB of rows: writing takes long enough that the interruption lands mid-way.
+    const lines = readFileSync(FIXTURE, "utf8").split("\n").filter((l) => l.trim() !== "");
+    bigInput = path.join(work, "big.ndjson");
+    writeFileSync(bigInput, `${Array.from({ length: 8 }, () => lines.join("\n")).join("\n")}\n`);
+  });
+
+  // Calls `act` once the writer's hidden temp run folder appears in `out`.
+  function whenTempFolderAppears(out: string, act: () => void): () => void {
+    const watcher = watch(out, () => {
+      if (readdirSync(out).some((name) => name.includes(".partial-"))) {
+        watcher.close();
+        act();
+      }
+    });
+    return () => watcher.close();
+  }
+
+  it("simulateDrop with an aborted signal rejects and removes its temp folder", async () => {
+    const out = freshOut();
+    const controller = new AbortController();
+    const stop = whenTempFolderAppears(out, () => controller.abort());
+    try {
+      await expect(simulate({ out, input: bigInput, parts: 4, signal: controller.signal })).rejects.toMatchObject({ name: "AbortError" });
+    } finally {
+      stop();
+    }
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("viva-drop simulate on %s exits %i with one line and leaves the --out folder empty", async (signal, exitCode) => {
+    const out = freshOut();
+    const child = spawn(process.execPath, [CLI_BIN, "simulate", "--input", bigInput, "--tenant", TENANT, "--public-key", publicKeyFile, "--out", out, "--parts", "4", "-q"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const stderr: Buffer[] = [];
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    const stop = whenTempFolderAppears(out, () => child.kill(signal));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    stop();
+    expect(code).toBe(exitCode);
+    expect(Buffer.concat(stderr).toString()).toBe(`viva-drop: simulate: interrupted (${signal}); nothing of the drop was kept\n`);
+    expect(readdirSync(out)).toEqual([]);
   });
 });
 

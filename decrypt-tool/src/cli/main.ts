@@ -8,18 +8,8 @@ import { register as registerInspect } from "./commands/inspect";
 import { register as registerList } from "./commands/list";
 import { register as registerSimulate } from "./commands/simulate";
 import { register as registerVerify } from "./commands/verify";
+import { EXIT_CODE_HELP } from "./options";
 import { reportFailure } from "./report";
-
-const EXIT_CODE_HELP = `
-Exit codes:
-  0  success
-  1  unexpected error (a bug: please report it)
-  2  usage: bad or conflicting options
-  3  bad drop or source: not found, metadata missing or invalid, failed run, data file missing
-  4  key problem: key unavailable or access denied, wrong key, unknown key text
-  5  verification failed: wrong file key, tampering, truncation, bad JSON, row count mismatch
-  6  the --output file could not be written
-`;
 
 /** The `viva-drop` program with every command registered. */
 export function createProgram(): Command {

@@ -4,6 +4,18 @@ import { DropError, describeError } from "../errors";
 import { type KeyOptions, RSA_PADDINGS, type RsaPadding } from "../key/key-options";
 import type { SourceOptions } from "../source/index";
 
+/** The exit codes, appended to `viva-drop --help` and to the help of every command that reads a drop. */
+export const EXIT_CODE_HELP = `
+Exit codes:
+  0  success
+  1  unexpected error (a bug: please report it)
+  2  usage: bad or conflicting options
+  3  bad drop or source: not found, metadata missing or invalid, failed run, data file missing
+  4  key problem: key unavailable or access denied, wrong key, unknown key text
+  5  verification failed: wrong file key, tampering, truncation, bad JSON, row count mismatch
+  6  the --output file could not be written
+`;
+
 /** Options every command that reads a drop accepts. */
 export interface CommonCliOptions {
   connectionString?: string;
@@ -30,7 +42,8 @@ export function addCommonOptions(command: Command): Command {
       new Option("--connection-string <string>", "Azure Storage connection string (default: DefaultAzureCredential)").env("AZURE_STORAGE_CONNECTION_STRING"),
     )
     .option("-q, --quiet", "no progress and no notes on stderr (errors still print)")
-    .option("-v, --verbose", "more detail on stderr, e.g. which key text encoding was found");
+    .option("-v, --verbose", "more detail on stderr: the key text encoding found (decrypt, verify), the stack of an unexpected error")
+    .addHelpText("after", EXIT_CODE_HELP);
 }
 
 /** Adds --workers, for commands that read the data. */
@@ -41,7 +54,7 @@ export function addWorkersOption(command: Command): Command {
 /** Adds the key options: a Key Vault or a local PEM private key, and the RSA padding. */
 export function addKeyOptions(command: Command): Command {
   return command
-    .option("--key-vault <url>", "Azure Key Vault URI holding the tenant keys, e.g. https://contoso-keys.vault.azure.net")
+    .option("--key-vault <url>", "Azure Key Vault URI holding the tenant keys, e.g. https://contoso-keys.vault.azure.net (or a key identifier …/keys/<name>[/<version>])")
     .option("--key-name <name>", "key name in the vault (default: the drop's TenantId)")
     .option("--key-version <version>", "key version in the vault (default: the drop's PublicKeyVersion)")
     .option("--private-key <file>", "PEM file with the tenant's RSA private key (keys kept outside Key Vault)")

@@ -9,28 +9,46 @@ export interface ProgressReporter {
 
 const MB = 1024 * 1024;
 
-/** A progress bar (encrypted MB read, rows) on stderr when stderr is a terminal and not `quiet`; else silent. */
-export function createProgressReporter(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+/**
+ * A progress bar (encrypted MB read, rows, time left) on stderr when stderr is a terminal and not `quiet`;
+ * else silent. `now` (ms) is injectable for tests.
+ */
+export function createProgressReporter(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): ProgressReporter {
   if (quiet || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  // cli-progress's own {eta_formatted} prints "NFs" / "LLs" (clipped INF / NULL) until it has a rate.
   const bar = new SingleBar({
     stream,
-    format: "{bar} {percentage}% | {read}/{size} MB encrypted | {rows} rows | {eta_formatted}",
+    format: "{bar} {percentage}% | {read}/{size} MB encrypted | {rows} rows | {left}",
     hideCursor: true,
     clearOnComplete: true,
-    etaBuffer: 50,
   });
-  let started = false;
+  let startedAt: number | undefined;
   return {
     update(progress) {
-      const payload = { read: (progress.encryptedBytes / MB).toFixed(1), size: (progress.totalEncryptedBytes / MB).toFixed(1), rows: progress.rows.toLocaleString("en-US") };
-      if (!started) {
-        bar.start(Math.max(progress.totalEncryptedBytes, 1), 0, payload);
-        started = true;
-      }
-      bar.update(Math.min(progress.encryptedBytes, progress.totalEncryptedBytes), payload);
+      const total = progress.totalEncryptedBytes;
+      const read = Math.min(progress.encryptedBytes, total);
+      if (startedAt === undefined) startedAt = now();
+      const payload = {
+        read: (read / MB).toFixed(1),
+        size: (total / MB).toFixed(1),
+        rows: progress.rows.toLocaleString("en-US"),
+        left: formatTimeLeft(now() - startedAt, read, total),
+      };
+      if (!bar.isActive) bar.start(Math.max(total, 1), read, payload);
+      else bar.update(read, payload);
     },
     stop() {
-      if (started) bar.stop();
+      if (bar.isActive) bar.stop();
     },
   };
+}
+
+/** "12s left", "3m05s left", or "" while too little has been read to tell. */
+export function formatTimeLeft(elapsedMs: number, done: number, total: number): string {
+  if (done <= 0 || elapsedMs < 500 || done >= total) return "";
+  const seconds = Math.ceil(((total - done) * elapsedMs) / done / 1000);
+  if (seconds < 60) return `${seconds}s left`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${String(seconds % 60).padStart(2, "0")}s left`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}m left`;
 }

@@ -1,14 +1,15 @@
 import { DropError, EXIT_CODES, describeError } from "../errors";
+import { redactLocation } from "../source/blob-location";
 
 /**
  * Writes the one-line report of a failure to stderr and sets the process exit code.
- * Format: `viva-drop: <drop>: <cause>`.
+ * Format: `viva-drop: <drop>: <cause>`, the drop without a SAS signature.
  * @returns the exit code.
  */
 export function reportFailure(error: unknown, drop: string | undefined, verbose = false): number {
   const isExpected = error instanceof DropError;
   const cause = isExpected ? error.message : `unexpected error: ${describeError(error)}`;
-  process.stderr.write(`viva-drop: ${drop ? `${drop}: ` : ""}${cause}\n`);
+  process.stderr.write(`viva-drop: ${drop ? `${redactLocation(drop)}: ` : ""}${cause}\n`);
   if (verbose && !isExpected && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   const exitCode = isExpected ? error.exitCode : EXIT_CODES.UNEXPECTED;
   process.exitCode = exitCode;
@@ -26,5 +27,5 @@ export async function runForDrop(drop: string, verbose: boolean, work: () => Pro
 
 /** A note on stderr (never stdout, which carries data). */
 export function note(drop: string, text: string): void {
-  process.stderr.write(`viva-drop: ${drop}: ${text}\n`);
+  process.stderr.write(`viva-drop: ${redactLocation(drop)}: ${text}\n`);
 }

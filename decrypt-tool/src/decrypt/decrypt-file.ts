@@ -26,7 +26,11 @@ export async function* decryptDataFile(
   const input = await source.openRead(file.path);
   if (onEncryptedBytes) input.on("data", (chunk: Buffer) => onEncryptedBytes(chunk.length));
   let pipelineError: Error | undefined;
-  const output = pipeline(input, createAesDecipher(aes), createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, highWaterMark: 4 * GUNZIP_CHUNK_BYTES } as ZlibOptions), (error) => {
+  // Read-ahead on the inflated side only. The compressed side keeps the default 16 KB write buffer: every
+  // compressed chunk queued there waits for all of the ones before it to be inflated (and parsed), long
+  // enough to be promoted out of V8's young generation and held until a mark-compact (see LocalDropSource).
+  const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, readableHighWaterMark: 4 * GUNZIP_CHUNK_BYTES } as ZlibOptions);
+  const output = pipeline(input, createAesDecipher(aes), gunzip, (error) => {
     if (error) pipelineError = error;
   }) as Readable;
   try {

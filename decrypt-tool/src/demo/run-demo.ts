@@ -4,9 +4,10 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import type { ReadProgress } from "../decrypt/read-data";
 import { type DropSummary, inspectDrop, openDrop, type VerifyResult, verifyDrop } from "../drop";
-import { DropError, describeError } from "../errors";
+import { describeCredentialError, isCredentialError } from "../azure-errors";
+import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
 import { type DropListing, listDrops } from "../list-drops";
-import { createBlobServiceClient } from "../source/blob-location";
+import { createBlobServiceClient, redactLocation } from "../source/blob-location";
 import type { SourceOptions } from "../source/index";
 import { simulateDrop } from "../simulate/index";
 import { startAzurite } from "./azurite";
@@ -22,13 +23,23 @@ const demoOptionsSchema = z
     keepEmulator: z.boolean().default(false),
     accountUrl: z
       .string()
-      .refine((value) => /^https?:\/\/[^/?#]+(\/[^/?#]+)?\/?$/.test(value), "must be a storage account URL such as https://<account>.blob.core.windows.net")
+      .refine(isAccountUrl, "must be a storage account URL such as https://<account>.blob.core.windows.net (no container or path: the demo creates the tenant container)")
       .optional(),
     keep: z.boolean().default(false),
     connectionString: z.string().min(1).optional(),
     credential: z.custom<TokenCredential>((value) => typeof (value as TokenCredential | undefined)?.getToken === "function").optional(),
   })
-  .refine((o) => !(o.keepEmulator && o.accountUrl), { message: "--keep-emulator applies to the local emulator only, not to --account-url", path: ["keepEmulator"] });
+  .refine((o) => !(o.keepEmulator && o.accountUrl), { message: "--keep-emulator applies to the local emulator only, not to --account-url", path: ["keepEmulator"] })
+  .refine((o) => !(o.keep && !o.accountUrl), { message: "--keep applies to --account-url only; use --keep-emulator to keep the local emulator's drops", path: ["keep"] });
+
+// https://<account>.blob.core.windows.net, or an emulator's path-style http://127.0.0.1:<port>/<account>.
+function isAccountUrl(value: string): boolean {
+  if (!/^https?:\/\/[^/?#]+(\/[^/?#]+)?\/?$/.test(value)) return false;
+  const url = new URL(value);
+  const pathStyle = url.hostname === "localhost" || /^\d{1,3}(\.\d{1,3}){3}$/.test(url.hostname) || url.hostname.startsWith("[");
+  const segments = url.pathname.split("/").filter((segment) => segment !== "").length;
+  return pathStyle ? segments === 1 : segments === 0;
+}
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -154,7 +165,7 @@ function resolveDemoOptions(options: DemoOptions): z.output<typeof demoOptionsSc
   const result = demoOptionsSchema.safeParse(rest);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const flag = { tenantId: "--tenant", accountUrl: "--account-url", keepEmulator: "--keep-emulator" }[String(issue.path[0])] ?? String(issue.path[0]);
+  const flag = { tenantId: "--tenant", accountUrl: "--account-url", keepEmulator: "--keep-emulator", keep: "--keep" }[String(issue.path[0])] ?? String(issue.path[0]);
   const value = (rest as Record<string, unknown>)[String(issue.path[0])];
   throw new DropError("USAGE", `${flag}${typeof value === "string" ? ` ${JSON.stringify(value)}` : ""}: ${issue.message}`);
 }
@@ -202,7 +213,8 @@ async function createContainer(container: ContainerClient): Promise<boolean> {
     return (await container.createIfNotExists()).succeeded;
   } catch (error) {
     const status = (error as { statusCode?: number }).statusCode;
-    throw new DropError("SOURCE_UNREADABLE", `cannot create or reach container ${container.url}: ${status ? `HTTP ${status}` : describeError(error)}`, { cause: error });
+    const reason = isNoCredentialAvailable(error) ? noCredentialMessage("Azure Storage") : status ? `HTTP ${status}` : describeCredentialOr(error);
+    throw new DropError("SOURCE_UNREADABLE", `cannot create or reach container ${redactLocation(container.url)}: ${reason}`, { cause: error });
   }
 }
 
@@ -212,4 +224,9 @@ async function deleteFolder(container: ContainerClient, folder: string): Promise
   for await (const blob of container.listBlobsFlat({ prefix: `${folder}/` })) names.push(blob.name);
   names.push(folder);
   for (const name of names.sort((a, b) => b.length - a.length)) await container.deleteBlob(name).catch(() => undefined);
+}
+
+// A refused sign-in's text can run to several hundred characters; one line stays readable.
+function describeCredentialOr(error: unknown): string {
+  return isCredentialError(error) ? describeCredentialError(error, "Azure Storage") : describeError(error);
 }

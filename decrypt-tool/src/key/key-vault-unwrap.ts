@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/identity";
 import type { CryptographyClientOptions } from "@azure/keyvault-keys";
 import { describeCredentialError, isCredentialError } from "../azure-errors";
 import { identitySdk, keyVaultKeysSdk } from "../azure-sdk";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
 import { paddingsToTry, type RsaPadding } from "./key-options";
 
 /** Which Key Vault key to unwrap with. */
@@ -68,6 +68,7 @@ function keyVaultError(error: unknown, ref: KeyVaultKeyRef): DropError {
     return new DropError("KEY_UNAVAILABLE", `Key Vault denied access to key ${key} (HTTP ${status}); the identity needs the Key Vault Crypto User role`, { cause: error });
   }
   if (status === 404) return new DropError("KEY_UNAVAILABLE", `Key Vault has no key ${key}`, { cause: error });
+  if (isNoCredentialAvailable(error)) return new DropError("KEY_UNAVAILABLE", `${noCredentialMessage("Key Vault")}; or unwrap with --private-key`, { cause: error });
   if (isCredentialError(error)) return new DropError("KEY_UNAVAILABLE", describeCredentialError(error, "Key Vault"), { cause: error });
   return new DropError("KEY_UNAVAILABLE", `Key Vault key ${key}: ${describeError(error)}`, { cause: error });
 }

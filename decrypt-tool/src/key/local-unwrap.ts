@@ -41,8 +41,20 @@ function loadPrivateKey(pem: string | Buffer, passphrase: string | undefined): K
   try {
     key = createPrivateKey(passphrase === undefined ? { key: pem, format: "pem" } : { key: pem, format: "pem", passphrase });
   } catch (error) {
-    throw new DropError("KEY_UNAVAILABLE", `cannot read the private key: ${describeError(error)}`, { cause: error });
+    throw new DropError("KEY_UNAVAILABLE", `cannot read the private key: ${describePemProblem(pem, passphrase) ?? describeError(error)}`, { cause: error });
   }
   if (key.asymmetricKeyType !== "rsa") throw new DropError("KEY_UNAVAILABLE", `the private key is ${key.asymmetricKeyType ?? "not asymmetric"}, expected RSA`);
   return key;
+}
+
+// OpenSSL's decoder errors ("error:1E08010C:DECODER routines::unsupported") do not say what was wrong.
+function describePemProblem(pem: string | Buffer, passphrase: string | undefined): string | undefined {
+  const text = pem.toString("latin1");
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+    return passphrase === undefined ? "it is encrypted; give its passphrase with --passphrase-env <variable name>" : "wrong passphrase";
+  }
+  if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) return "this is a public key; give the tenant's private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)";
+  if (/-----BEGIN CERTIFICATE-----/.test(text) && !/PRIVATE KEY-----/.test(text)) return "this is a certificate without its private key; give the tenant's private key";
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return "not a PEM private key (no -----BEGIN PRIVATE KEY----- line)";
+  return undefined;
 }

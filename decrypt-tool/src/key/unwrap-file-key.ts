@@ -26,11 +26,12 @@ export async function unwrapFileKey(metadata: DropMetadata, keyOptions: KeyOptio
   if (keyOptions.privateKeyPem !== undefined) {
     unwrapped = unwrapWithPrivateKey(fileKey.wrappedKey, keyOptions.privateKeyPem, keyOptions.rsaPadding, keyOptions.privateKeyPassphrase);
   } else if (keyOptions.keyVaultUrl) {
-    const keyName = keyOptions.keyName ?? metadata.tenantId ?? fallbackKeyName;
+    const vault = splitKeyVaultUrl(keyOptions.keyVaultUrl);
+    const keyName = keyOptions.keyName ?? vault.keyName ?? metadata.tenantId ?? fallbackKeyName;
     if (!keyName) throw new DropError("KEY_UNAVAILABLE", "no key name: the metadata has no TenantId; name the key with --key-name");
     unwrapped = await unwrapWithKeyVault(
       fileKey.wrappedKey,
-      { vaultUrl: keyOptions.keyVaultUrl, keyName, keyVersion: keyOptions.keyVersion ?? metadata.publicKeyVersion },
+      { vaultUrl: vault.vaultUrl, keyName, keyVersion: keyOptions.keyVersion ?? vault.keyVersion ?? metadata.publicKeyVersion },
       keyOptions.rsaPadding,
       { credential: keyOptions.credential, clientOptions: keyOptions.keyVaultClientOptions },
     );
@@ -39,4 +40,33 @@ export async function unwrapFileKey(metadata: DropMetadata, keyOptions: KeyOptio
   }
   const { key, encoding } = decodeKeyText(unwrapped.plaintext);
   return { key, iv: fileKey.iv, keyEncoding: encoding, rsaPadding: unwrapped.padding };
+}
+
+/**
+ * The vault URI, and the key name and version when a key identifier (`https://<vault>.vault.azure.net/keys/<name>[/<version>]`,
+ * as the portal shows it) was given instead of the vault URI.
+ * @throws DropError USAGE for anything else.
+ */
+export function splitKeyVaultUrl(url: string): { vaultUrl: string; keyName?: string; keyVersion?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DropError("USAGE", `not a valid Key Vault URL: ${url}`);
+  }
+  const segments = parsed.pathname.split("/").filter((s) => s !== "");
+  if (segments.length === 0) return { vaultUrl: parsed.origin };
+  if (segments[0] === "keys" && (segments.length === 2 || segments.length === 3)) {
+    const [keyName, keyVersion] = segments.slice(1).map((s) => decodeURIComponentSafe(s, url));
+    return keyVersion === undefined ? { vaultUrl: parsed.origin, keyName } : { vaultUrl: parsed.origin, keyName, keyVersion };
+  }
+  throw new DropError("USAGE", `not a Key Vault URI: ${url} (expected https://<vault>.vault.azure.net, or a key identifier …/keys/<name>[/<version>])`);
+}
+
+function decodeURIComponentSafe(text: string, url: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new DropError("USAGE", `not a valid Key Vault URL: ${url} (bad %-escape)`);
+  }
 }

@@ -25,7 +25,15 @@ export async function readDropMetadata(source: DropSource, files: DropFile[]): P
   const mgdc = has(MGDC_KEY_DETAILS_PATH) ? parseMgdcKeyDetails(await readSmallFile(source, MGDC_KEY_DETAILS_PATH)) : undefined;
   if (has(VIVA_METADATA_PATH)) return parseVivaMetadata(await readSmallFile(source, VIVA_METADATA_PATH), mgdc);
   if (mgdc) return mgdcOnlyMetadata(mgdc);
-  throw new DropError("METADATA_MISSING", `no ${VIVA_METADATA_PATH} (nor ${MGDC_KEY_DETAILS_PATH})`);
+  throw new DropError("METADATA_MISSING", `no ${VIVA_METADATA_PATH} (nor ${MGDC_KEY_DETAILS_PATH})${nestedDropHint(files)}`);
+}
+
+// A tenant container or folder of drops given where one drop is expected: say which run folder to give.
+function nestedDropHint(files: DropFile[]): string {
+  const nested = files.find((f) => f.path.endsWith(`/${VIVA_METADATA_PATH}`) || f.path.endsWith(`/${MGDC_KEY_DETAILS_PATH}`));
+  if (!nested) return "";
+  const runFolder = nested.path.slice(0, nested.path.lastIndexOf("/metadata/"));
+  return `; this holds drops in sub-folders (e.g. ${runFolder}): give one run folder, or use viva-drop list`;
 }
 
 /** Throws `RUN_FAILED` with the service's text when the metadata reports a failed run. */
@@ -109,8 +117,16 @@ function toFileKey(details: { DecryptionKeyType?: string | null; value: string; 
   return fileKey;
 }
 
+// UTF-8, with or without a BOM; UTF-16 (as some Windows tools save JSON) is recognised by its BOM.
+function decodeJsonText(content: string | Buffer): string {
+  if (typeof content === "string") return content;
+  if (content[0] === 0xff && content[1] === 0xfe) return content.subarray(2).toString("utf16le");
+  if (content[0] === 0xfe && content[1] === 0xff) return Buffer.from(content.subarray(2, content.length - (content.length % 2))).swap16().toString("utf16le");
+  return content.toString("utf8");
+}
+
 function parseJsonText(content: string | Buffer, where: string): unknown {
-  const text = (typeof content === "string" ? content : content.toString("utf8")).replace(/^\uFEFF/, "");
+  const text = decodeJsonText(content).replace(/^\uFEFF/, "");
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -1,7 +1,7 @@
 import { PassThrough, type Writable } from "node:stream";
 import type { ContainerClient } from "@azure/storage-blob";
-import { DropError, describeError } from "../errors";
-import { type BlobAuthOptions, blobServiceClientFor, parseBlobLocation } from "../source/blob-location";
+import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
+import { type BlobAuthOptions, blobServiceClientFor, parseBlobLocation, redactLocation } from "../source/blob-location";
 import type { DropWriter } from "./drop-writer";
 
 const UPLOAD_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -33,7 +33,7 @@ export class BlobDropWriter implements DropWriter {
       const first = await this.container.listBlobsFlat({ prefix: this.folderPrefix }).byPage({ maxPageSize: 1 }).next();
       if (!first.done && first.value.segment.blobItems.length > 0) throw new DropError("OUTPUT_FAILED", `${this.location} already exists`);
     } catch (error) {
-      throw storageError(error, `--out ${this.container.url}`);
+      throw storageError(error, `--out ${redactLocation(this.container.url)}`);
     }
   }
 
@@ -67,6 +67,9 @@ export class BlobDropWriter implements DropWriter {
 
 function storageError(error: unknown, what: string): DropError {
   if (error instanceof DropError) return error;
+  if (isNoCredentialAvailable(error)) {
+    return new DropError("OUTPUT_FAILED", `${what}: ${noCredentialMessage("Azure Storage")}; or pass --connection-string`, { cause: error });
+  }
   const status = (error as { statusCode?: number }).statusCode;
   const code = (error as { code?: string }).code;
   const reason = status ? `HTTP ${status}${code ? ` ${code}` : ""}` : describeError(error);

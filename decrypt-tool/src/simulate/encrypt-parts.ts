@@ -20,7 +20,8 @@ export function partPath(index: number, parts: number): string {
 }
 
 /**
- * Streams the next `count` rows of `rows` as NDJSON through gzip and AES-256-CBC (PKCS#7) into `destination`.
+ * Streams the next `count` rows of `rows` as NDJSON through gzip and AES-256-CBC (PKCS#7) into `destination`;
+ * `signal` stops it.
  * @throws DropError USAGE when the input ends early (it changed since it was scanned).
  */
 export async function writeEncryptedPart(
@@ -28,12 +29,14 @@ export async function writeEncryptedPart(
   count: number,
   fileKey: { key: Buffer; iv: Buffer },
   destination: Writable,
+  signal?: AbortSignal,
 ): Promise<void> {
   await pipeline(
     Readable.from(ndjsonBatches(rows, count), { objectMode: false }),
     createGzip(),
     createCipheriv("aes-256-cbc", fileKey.key, fileKey.iv),
     destination,
+    { signal },
   );
 }
 

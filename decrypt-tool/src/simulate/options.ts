@@ -44,8 +44,11 @@ const simulateOptionsSchema = z
     path: ["requestStartDate"],
   });
 
-/** Options of {@link simulateDrop}; each matches a `viva-drop simulate` flag. */
-export type SimulateOptions = z.input<typeof simulateOptionsSchema>;
+/** Options of {@link simulateDrop}; each matches a `viva-drop simulate` flag, except `signal`. */
+export type SimulateOptions = z.input<typeof simulateOptionsSchema> & {
+  /** Stops the run (e.g. on Ctrl-C): what was written so far is removed and simulateDrop rejects. */
+  signal?: AbortSignal;
+};
 /** {@link SimulateOptions} after validation, with defaults filled in. */
 export type ResolvedSimulateOptions = z.output<typeof simulateOptionsSchema>;
 

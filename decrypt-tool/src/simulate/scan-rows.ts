@@ -47,15 +47,16 @@ export async function* inputLines(input: string): AsyncGenerator<{ text: string;
 
 /**
  * Reads the input once: every non-blank line must be a JSON object. Counts rows, collects column names
- * and the MetricDate range. Memory grows with the number of distinct columns only.
+ * and the MetricDate range. Memory grows with the number of distinct columns only. `signal` stops it.
  * @throws DropError USAGE naming the file and line of the first bad row.
  */
-export async function scanRows(input: string): Promise<RowScan> {
+export async function scanRows(input: string, signal?: AbortSignal): Promise<RowScan> {
   const columns = new Set<string>();
   let rows = 0;
   let min: string | undefined;
   let max: string | undefined;
   for await (const { text, line } of inputLines(input)) {
+    signal?.throwIfAborted();
     let row: unknown;
     try {
       row = JSON.parse(text);

@@ -34,7 +34,8 @@ export interface SimulatedDrop {
  * @throws DropError USAGE for bad options or input rows, OUTPUT_FAILED when the drop cannot be written.
  */
 export async function simulateDrop(options: SimulateOptions): Promise<SimulatedDrop> {
-  const resolved = resolveSimulateOptions(options);
+  const { signal, ...rest } = options;
+  const resolved = resolveSimulateOptions(rest);
   const publicKey = loadTenantPublicKey(resolved.publicKeyPem);
   await assertInputFile(resolved.input);
   const submitted = new Date();
@@ -48,27 +49,30 @@ export async function simulateDrop(options: SimulateOptions): Promise<SimulatedD
   };
   const runFolder = resolved.runFolder ?? defaultRunFolder(submitted, run.copyActivityId);
   const writer = createWriter(resolved, runFolder);
-  const scan = await scanRows(resolved.input);
+  const scan = await scanRows(resolved.input, signal);
   const fileKey = createFileKey(publicKey, resolved.keyText, resolved.rsaPadding);
 
+  signal?.throwIfAborted();
   await writer.prepare();
   const rows = inputLines(resolved.input);
   try {
     const sizes = partSizes(scan.rows, resolved.parts);
     const dataFiles = sizes.map((_, index) => partPath(index, resolved.parts));
     for (const [index, file] of dataFiles.entries()) {
-      await writer.writeFile(file, (destination) => writeEncryptedPart(rows, sizes[index], fileKey, destination));
+      await writer.writeFile(file, (destination) => writeEncryptedPart(rows, sizes[index], fileKey, destination, signal));
     }
     if (!(await rows.next()).done) throw new DropError("USAGE", `--input ${resolved.input} changed while the drop was being written (more rows than scanned)`);
     run.completed = new Date();
     const [metadataPath, metadata] =
       resolved.layout === "mgdc" ? [KEY_DETAILS_JSON_PATH, mgdcKeyDetailsJson(run, fileKey)] : [METADATA_JSON_PATH, vivaMetadataJson(resolved, scan, run, fileKey)];
+    signal?.throwIfAborted();
     await writer.writeFile(metadataPath, (destination) => writeJson(metadata, destination));
+    signal?.throwIfAborted();
     await writer.commit();
     return { location: writer.location, runFolder, rows: scan.rows, dataFiles, metadataPath, metadata };
   } catch (error) {
     await writer.abort();
-    if (error instanceof DropError) throw error;
+    if (error instanceof DropError || signal?.aborted) throw error;
     throw new DropError("OUTPUT_FAILED", `cannot write the drop to ${writer.location}: ${describeError(error)}`, { cause: error });
   } finally {
     await rows.return(undefined);

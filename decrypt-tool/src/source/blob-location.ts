@@ -28,32 +28,49 @@ export function isBlobLocation(location: string): boolean {
 }
 
 /**
+ * `location` fit for messages and logs: the signature of a SAS token in a storage URL is replaced by `REDACTED`
+ * (the other SAS fields, e.g. the expiry, stay readable). Anything else is returned as it is.
+ */
+export function redactLocation(location: string): string {
+  if (!isBlobLocation(location) || !location.includes("?")) return location;
+  return location.replace(/([?&]sig=)[^&#]*/gi, "$1REDACTED");
+}
+
+/**
  * Splits a storage URL into account endpoint, container and prefix.
  * Accepts `https://<account>.blob.core.windows.net/<container>/<prefix>`, the Data Lake form
  * (`.dfs.` host or `abfss://<container>@<account>.dfs.core.windows.net/<prefix>`, read through the Blob
  * endpoint) and the emulator's path style `http://127.0.0.1:<port>/<account>/<container>/<prefix>`.
  */
 export function parseBlobLocation(location: string): BlobLocation {
+  const shown = redactLocation(location);
   let url: URL;
   try {
     url = new URL(location);
   } catch {
-    throw new DropError("USAGE", `not a valid storage URL: ${location}`);
+    throw new DropError("USAGE", `not a valid storage URL: ${shown}`);
   }
-  const segments = url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent);
+  const decode = (text: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw new DropError("USAGE", `not a valid storage URL: ${shown} (bad %-escape)`);
+    }
+  };
+  const segments = url.pathname.split("/").filter((s) => s !== "").map(decode);
   const sasToken = url.search.length > 1 ? url.search : undefined;
 
   if (url.protocol === "abfs:" || url.protocol === "abfss:") {
-    const containerName = decodeURIComponent(url.username);
-    if (containerName === "") throw new DropError("USAGE", `missing container in ${location} (expected abfss://<container>@<account>.dfs.core.windows.net/<path>)`);
+    const containerName = decode(url.username);
+    if (containerName === "") throw new DropError("USAGE", `missing container in ${shown} (expected abfss://<container>@<account>.dfs.core.windows.net/<path>)`);
     return withSas({ accountUrl: `https://${toBlobHost(url.hostname)}`, containerName, prefix: segments.join("/") }, sasToken);
   }
 
   const pathStyle = isPathStyleHost(url.hostname);
   const accountSegments = pathStyle ? 1 : 0;
   const containerName = segments[accountSegments];
-  if (pathStyle && segments.length === 0) throw new DropError("USAGE", `missing account name in ${location} (expected ${url.origin}/<account>/<container>/<path>)`);
-  if (containerName === undefined) throw new DropError("USAGE", `missing container name in ${location}`);
+  if (pathStyle && segments.length === 0) throw new DropError("USAGE", `missing account name in ${shown} (expected ${url.origin}/<account>/<container>/<path>)`);
+  if (containerName === undefined) throw new DropError("USAGE", `missing container name in ${shown}`);
   const origin = `${url.protocol}//${pathStyle ? url.host : toBlobHost(url.host)}`;
   const accountUrl = pathStyle ? `${origin}/${encodeURIComponent(segments[0])}` : origin;
   return withSas({ accountUrl, containerName, prefix: segments.slice(accountSegments + 1).join("/") }, sasToken);
@@ -65,7 +82,23 @@ export function parseBlobLocation(location: string): BlobLocation {
  */
 export function createBlobServiceClient(accountUrl: string, options: BlobAuthOptions = {}): BlobServiceClient {
   const { AnonymousCredential, BlobServiceClient } = storageBlobSdk();
-  if (options.connectionString) return BlobServiceClient.fromConnectionString(options.connectionString);
+  if (options.connectionString) {
+    let client: BlobServiceClient;
+    try {
+      client = BlobServiceClient.fromConnectionString(options.connectionString);
+    } catch (error) {
+      // Not the SDK's message: it may quote the string, account key included.
+      throw new DropError("USAGE", "--connection-string (or AZURE_STORAGE_CONNECTION_STRING) is not a valid Azure Storage connection string", { cause: error });
+    }
+    // The connection string names its own account; reading another account's container of the same name by
+    // mistake (an AZURE_STORAGE_CONNECTION_STRING left over in the shell) must not happen silently.
+    const fromString = endpointOf(client.url);
+    const fromUrl = endpointOf(accountUrl);
+    if (fromString !== fromUrl) {
+      throw new DropError("USAGE", `--connection-string (or AZURE_STORAGE_CONNECTION_STRING) is for ${fromString}, but the URL names ${fromUrl}`);
+    }
+    return client;
+  }
   if (accountUrl.includes("?")) return new BlobServiceClient(accountUrl, new AnonymousCredential());
   return new BlobServiceClient(accountUrl, options.credential ?? new (identitySdk().DefaultAzureCredential)());
 }
@@ -73,6 +106,16 @@ export function createBlobServiceClient(accountUrl: string, options: BlobAuthOpt
 /** `createBlobServiceClient` for a parsed location (keeps a SAS token if the URL had one). */
 export function blobServiceClientFor(location: BlobLocation, options: BlobAuthOptions = {}): BlobServiceClient {
   return createBlobServiceClient(location.accountUrl + (location.sasToken ?? ""), options);
+}
+
+// Scheme, host and (emulator) account path, lower-cased, without query or trailing slash.
+function endpointOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, "")}`.toLowerCase();
+  } catch {
+    return url.toLowerCase();
+  }
 }
 
 function withSas(location: BlobLocation, sasToken: string | undefined): BlobLocation {

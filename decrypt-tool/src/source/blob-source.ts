@@ -1,19 +1,20 @@
 import type { Readable } from "node:stream";
 import type { ContainerClient } from "@azure/storage-blob";
 import { describeCredentialError, isCredentialError } from "../azure-errors";
-import { DropError, describeError } from "../errors";
-import { type BlobAuthOptions, type BlobLocation, blobServiceClientFor, parseBlobLocation } from "./blob-location";
+import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
+import { type BlobAuthOptions, type BlobLocation, blobServiceClientFor, parseBlobLocation, redactLocation } from "./blob-location";
 import type { DropFile, DropSource } from "./drop-source";
 import { comparePaths } from "./local-source";
 
 /** A drop (or a tenant container of drops) in Azure Blob Storage or ADLS Gen2. Never writes to it. */
 export class BlobDropSource implements DropSource {
+  /** The URL without its SAS signature (see {@link redactLocation}): it appears in messages. */
   readonly location: string;
   private readonly container: ContainerClient;
   private readonly prefix: string;
 
   constructor(location: string, options: BlobAuthOptions = {}) {
-    this.location = location;
+    this.location = redactLocation(location);
     const parsed: BlobLocation = parseBlobLocation(location);
     this.container = blobServiceClientFor(parsed, options).getContainerClient(parsed.containerName);
     this.prefix = parsed.prefix === "" ? "" : `${parsed.prefix}/`;
@@ -53,8 +54,15 @@ function storageError(error: unknown, what: string): DropError {
     const detail = code === "ContainerNotFound" ? "container not found" : code === "BlobNotFound" ? "blob not found" : "not found";
     return new DropError("SOURCE_NOT_FOUND", `${what}: ${detail}`, { cause: error });
   }
+  if (isNoCredentialAvailable(error)) {
+    return new DropError("SOURCE_UNREADABLE", `${what}: ${noCredentialMessage("Azure Storage")}; or pass --connection-string, or a URL with a SAS token`, { cause: error });
+  }
   if (isCredentialError(error)) {
     return new DropError("SOURCE_UNREADABLE", `${what}: ${describeCredentialError(error, "Azure Storage")}; or pass --connection-string`, { cause: error });
+  }
+  if (status === 403) {
+    const hint = "the identity needs the Storage Blob Data Reader role, or the SAS token must allow read and list and not be expired";
+    return new DropError("SOURCE_UNREADABLE", `${what}: access denied (HTTP 403${code ? ` ${code}` : ""}); ${hint}`, { cause: error });
   }
   const reason = status ? `HTTP ${status}${code ? ` ${code}` : ""}` : describeError(error);
   return new DropError("SOURCE_UNREADABLE", `${what}: ${reason}`, { cause: error });

@@ -5,6 +5,15 @@ import type { Readable } from "node:stream";
 import { DropError, describeError } from "../errors";
 import type { DropFile, DropSource } from "./drop-source";
 
+/**
+ * Size of each read. Kept small on purpose: each chunk turns into a decipher output buffer that stays alive
+ * until gunzip has inflated all of it, i.e. while rows() parses 5-8 times its size in rows. A buffer alive
+ * across two young-generation GCs is promoted to V8's old space and freed only by a mark-compact, which
+ * external memory starts only after ~64 MB of such buffers: 1 MB reads made rows() peak near 150 MB RSS on
+ * a 1 GB drop, 128 KB reads near 85 MB, at the same speed.
+ */
+const READ_CHUNK_BYTES = 128 * 1024;
+
 /** A drop (or a tenant folder of drops) in a local directory. Never writes to it. */
 export class LocalDropSource implements DropSource {
   readonly location: string;
@@ -26,7 +35,7 @@ export class LocalDropSource implements DropSource {
     const file = this.resolveInside(relativePath);
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new DropError("SOURCE_NOT_FOUND", `no file ${relativePath}`);
-    return createReadStream(file, { highWaterMark: 1024 * 1024 });
+    return createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   }
 
   private async assertDirectory(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { openDrop } from "../../drop";
@@ -28,7 +29,11 @@ export function register(program: Command): void {
   command.action(async (drop: string, options: DecryptCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
       const workers = parseWorkers(options.workers);
-      if (options.output) assertOutsideDrop(options.output, drop);
+      if (options.output !== undefined) {
+        if (options.output.trim() === "") throw new DropError("USAGE", "--output needs a file name");
+        assertOutsideDrop(options.output, drop);
+        await assertWritableTarget(options.output);
+      }
       const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
       const progress = createProgressReporter(options.quiet);
@@ -41,17 +46,28 @@ export function register(program: Command): void {
         },
       });
       try {
-        if (options.output) {
-          await writeFileAtomically(options.output, data);
-          if (!options.quiet) note(drop, `wrote ${formatCount(rows)} rows to ${options.output}`);
-        } else {
-          await writeToStdout(data);
-        }
+        if (options.output !== undefined) await writeFileAtomically(options.output, data);
+        else await writeToStdout(data);
       } finally {
         progress.stop();
       }
+      // After the bar is gone, or it would redraw over this line.
+      if (options.output !== undefined && !options.quiet) note(drop, `wrote ${formatCount(rows)} rows to ${options.output}`);
     });
   });
+}
+
+/**
+ * Fails before any key is unwrapped or byte decrypted when --output cannot be written: a folder, or in a
+ * folder that does not exist.
+ */
+export async function assertWritableTarget(output: string): Promise<void> {
+  const target = await stat(output).catch(() => undefined);
+  if (target?.isDirectory()) throw new DropError("OUTPUT_FAILED", `cannot write ${output}: it is a folder; give a file name`);
+  const folder = path.dirname(path.resolve(output));
+  const parent = await stat(folder).catch(() => undefined);
+  if (!parent) throw new DropError("OUTPUT_FAILED", `cannot write ${output}: no folder ${folder}`);
+  if (!parent.isDirectory()) throw new DropError("OUTPUT_FAILED", `cannot write ${output}: ${folder} is not a folder`);
 }
 
 /** Refuses an --output path inside a local drop folder: the tool never adds to or changes a drop. */

@@ -24,7 +24,7 @@ export function register(program: Command): void {
 export function formatListing(drops: DropListing[]): string {
   if (drops.length === 0) return "no drops found\n";
   return formatTable(
-    ["RUN FOLDER", "TABLE", "FROM", "TO", "ROWS", "SIZE", "STATUS"],
+    ["RUN FOLDER", "TABLE", "FROM", "TO", "ROWS", "SIZE", "STATUS / ERRORS"],
     drops.map((d) => [
       d.runFolder,
       d.tableName ?? "-",
@@ -32,7 +32,15 @@ export function formatListing(drops: DropListing[]): string {
       d.requestEndDate ?? "-",
       d.rowsClaimed === undefined ? "-" : formatCount(d.rowsClaimed),
       formatBytes(d.sizeBytes),
-      d.problem ? `unreadable: ${d.problem}` : d.errors ? `failed: ${d.errors}` : "ok",
+      listingStatus(d),
     ]),
   );
+}
+
+// "ok", the service's Errors text of a failed run, or what is wrong with the drop.
+function listingStatus(d: DropListing): string {
+  if (d.problem) return `unreadable: ${d.problem}`;
+  if (d.errors) return `failed: ${d.errors}`;
+  if (d.dataFiles === 0 && d.rowsClaimed !== 0) return "no data file";
+  return "ok";
 }

@@ -46,8 +46,18 @@ export function register(program: Command): void {
     .addOption(new Option("--connection-string <string>", "Azure Storage connection string for a URL --out (default: DefaultAzureCredential)").env("AZURE_STORAGE_CONNECTION_STRING"))
     .option("-q, --quiet", "print nothing on success")
     .action(async (options: SimulateCliOptions) => {
+      // Ctrl-C stops the run and removes what was written (the hidden temp folder, or uploaded blobs).
+      const controller = new AbortController();
+      let interrupted: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (interrupted) return;
+        interrupted = signal;
+        controller.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
       try {
-        const drop = await simulateDrop(await simulateOptionsFrom(options));
+        const drop = await simulateDrop({ ...(await simulateOptionsFrom(options)), signal: controller.signal });
         if (!options.quiet) {
           process.stdout.write(
             formatFields([
@@ -59,7 +69,15 @@ export function register(program: Command): void {
           );
         }
       } catch (error) {
-        reportFailure(error, "simulate");
+        if (!interrupted) {
+          reportFailure(error, "simulate");
+        } else {
+          process.stderr.write(`viva-drop: simulate: interrupted (${interrupted}); nothing of the drop was kept\n`);
+          process.exitCode = interrupted === "SIGINT" ? 130 : 143;
+        }
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
       }
     });
 }

@@ -13,7 +13,7 @@ import {
   sourceOptionsFrom,
 } from "../options";
 import { createProgressReporter } from "../progress";
-import { runForDrop } from "../report";
+import { note, runForDrop } from "../report";
 
 /** Registers `viva-drop verify`: decrypt and check everything, print a summary, emit no rows. */
 export function register(program: Command): void {
@@ -36,6 +36,7 @@ export function register(program: Command): void {
       } finally {
         progress.stop();
       }
+      if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[result.keyEncoding]}, unwrapped with ${result.rsaPadding}`);
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
     });
   });
