@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite } from "../src/demo/azurite";
 import { CleanupStack } from "../src/demo/cleanup";
 import { runDemo } from "../src/demo/run-demo";
+import { verifyDrop } from "../src/drop";
 import { listDrops } from "../src/list-drops";
 import { assertBuilt, CLI_BIN } from "./support/run-cli";
 
@@ -137,6 +138,12 @@ describe("viva-drop demo (built CLI)", () => {
       expect(run.stderr()).toContain(`stop it: kill ${emulator.pid} && rm -rf ${emulator.dataDir}`);
       const drops = await listDrops(container, { connectionString });
       expect(drops.map((d) => d.tableName).sort()).toEqual(["BasicDataSet_v0.User_v1", "VivaInsightsDataset_PersonReport_v1"]);
+      const keyFile = /tenant private key: (\S+)/.exec(run.stderr())![1];
+      expect(path.dirname(keyFile)).toBe(emulator.dataDir);
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      const kept = drops.find((d) => d.tableName === "BasicDataSet_v0.User_v1")!;
+      const verified = await verifyDrop(`${container}/${kept.runFolder}`, { privateKeyPem: readFileSync(keyFile, "utf8") }, { connectionString });
+      expect(verified.rows).toBe(10);
     } finally {
       process.kill(emulator.pid, "SIGTERM");
       await waitFor(() => !isRunning(emulator.pid), "Azurite to stop");

@@ -1,4 +1,6 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
@@ -72,6 +74,11 @@ export interface DemoStorage {
   dataDir?: string;
   /** True when the demo created the container. */
   createdContainer: boolean;
+  /**
+   * With --keep-emulator only: the tenant's private key, written (mode 0600) into the emulator's data
+   * folder so the kept drops stay decryptable; removed with that folder.
+   */
+  privateKeyFile?: string;
 }
 
 /** One drop as the demo read it back. */
@@ -119,6 +126,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     privateKeyEncoding: { type: "pkcs8", format: "pem" },
   });
   log("generated a tenant RSA-2048 key pair in memory");
+  if (storage.kind === "emulator" && resolved.keepEmulator && storage.dataDir) {
+    storage.privateKeyFile = path.join(storage.dataDir, `${tenantId}.private-key.pem`);
+    writeFileSync(storage.privateKeyFile, privateKey, { mode: 0o600 });
+  }
 
   const simulateInto = async (sample: SampleDataset, parts: number): Promise<string> => {
     const runFolder = `demo-${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomUUID().slice(0, 8)}`;

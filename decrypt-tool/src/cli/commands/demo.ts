@@ -74,6 +74,7 @@ function afterwords(result: DemoResult, options: DemoCliOptions): string {
       `Azurite left running (pid ${storage.pid}) with the drops in ${storage.containerUrl}`,
       `  connection string: ${storage.connectionString}`,
       `  try: viva-drop list ${storage.containerUrl} --connection-string "${storage.connectionString}"`,
+      `  tenant private key: ${storage.privateKeyFile} (add --private-key <it> to decrypt or verify the kept drops)`,
       `  stop it: kill ${storage.pid} && rm -rf ${storage.dataDir}`,
     ].join("\n");
   }
