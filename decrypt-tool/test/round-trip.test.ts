@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDrop, resolveWorkerScript, verifyDrop } from "../src/index";
@@ -73,6 +74,22 @@ describe("round trips through the library", () => {
     for (const read of [() => collectRows(opened.rows()), () => collectText(opened.ndjson({ workers: 0 })), () => collectText(opened.ndjson({ workers: 1 }))]) {
       await expect(read()).rejects.toMatchObject({ code: "JSON_INVALID", message: "data/part-00000.json.gz.enc line 2: not valid UTF-8" });
     }
+  });
+
+  it("reads a data file bigger than gunzip's reused input buffers, and stops cleanly when the reader breaks off", async () => {
+    // Random text barely compresses: ~4 MB encrypted, so each of the two 1 MB buffers is refilled.
+    const rows = Array.from({ length: 1200 }, (_, i) => ({ PersonId: `p-${i}`, noise: randomBytes(3000).toString("base64") }));
+    const drop = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, rows });
+    const opened = await openDrop(drop.dir, { privateKeyPem: keys.privateKeyPem });
+    expect(opened.dataFiles[0].size).toBeGreaterThan(3 * 1024 * 1024);
+    expect(await collectRows(opened.rows())).toEqual(rows);
+    expect(await collectText(opened.ndjson({ workers: 1 }))).toBe(toNdjson(rows));
+    let seen = 0;
+    for await (const row of opened.rows()) {
+      expect(row).toEqual(rows[seen]);
+      if (++seen === 10) break;
+    }
+    expect(seen).toBe(10);
   });
 
   it("finds the compiled parser worker even when running from TypeScript sources", () => {

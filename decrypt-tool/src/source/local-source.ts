@@ -6,13 +6,12 @@ import { DropError, describeError } from "../errors";
 import type { DropFile, DropSource } from "./drop-source";
 
 /**
- * Size of each read. Kept small on purpose: each chunk turns into a decipher output buffer that stays alive
- * until gunzip has inflated all of it, i.e. while rows() parses 5-8 times its size in rows. A buffer alive
- * across two young-generation GCs is promoted to V8's old space and freed only by a mark-compact, which
- * external memory starts only after ~64 MB of such buffers: 1 MB reads made rows() peak near 150 MB RSS on
- * a 1 GB drop, 128 KB reads near 85 MB, at the same speed.
+ * Size of each read. Small on purpose: the read ahead waits in the stream's buffer while decryptDataFile
+ * waits for gunzip, and a big one lives long enough to be promoted out of V8's young generation, to be
+ * freed only by a mark-compact (see feedGunzip in decrypt/decrypt-file.ts). 64 KB reads die young; gunzip
+ * still gets 1 MB writes.
  */
-const READ_CHUNK_BYTES = 128 * 1024;
+const READ_CHUNK_BYTES = 64 * 1024;
 
 /** A drop (or a tenant folder of drops) in a local directory. Never writes to it. */
 export class LocalDropSource implements DropSource {
