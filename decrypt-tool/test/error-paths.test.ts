@@ -302,3 +302,33 @@ function libraryKeyOptions(args: string[]) {
   const padding = args.includes("--rsa-padding") ? (args[args.indexOf("--rsa-padding") + 1] as "RSA1_5") : undefined;
   return { privateKeyPem: readFileSync(pem), rsaPadding: padding };
 }
+
+describe("a bad row is reported by position, never by content", () => {
+  // Rows are customer data: error messages end up in logs and terminals.
+  const secret = "jane.doe@contoso.example";
+  const badLine = `{"PersonId": "${secret}", "Collaboration hours": 12.5.3}`;
+  const badByte = badLine.indexOf("12.5.3") + "12.5".length + 1;
+  const expected = new RegExp(`part-00000\\.json\\.gz\\.enc line 3: invalid JSON at byte ${badByte}\\b`);
+  const drop = () => writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, parts: [`${toNdjson(sampleRows(2))}${badLine}\n`] }).dir;
+
+  it("in rows(), verify and ndjson()", async () => {
+    const dir = drop();
+    const opened = await openDrop(dir, { privateKeyPem: keys.privateKeyPem });
+    for (const failure of [
+      await rejectionOf(() => collectRows(opened.rows())),
+      await rejectionOf(() => verifyDrop(dir, { privateKeyPem: keys.privateKeyPem })),
+      await rejectionOf(() => collectText(opened.ndjson())),
+    ]) {
+      expect(failure.code).toBe("JSON_INVALID");
+      expect(failure.message).toMatch(expected);
+      expect(failure.message).not.toContain(secret);
+    }
+  });
+
+  it("on the command line", async () => {
+    const result = await runCli(["verify", drop(), "--private-key", pemFile]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(expected);
+    expect(result.stderr).not.toContain(secret);
+  });
+});

@@ -3,7 +3,7 @@ import { DropError, isDropError } from "../errors";
 import type { DropFile, DropSource } from "../source/drop-source";
 import { type AesKey, decryptDataFile } from "./decrypt-file";
 import { DEFAULT_BATCH_BYTES, lineBatches } from "./line-batches";
-import { type BatchResult, invalidUtf8Line } from "./validate-batch";
+import { type BatchResult, describeBadLine, invalidUtf8Line } from "./validate-batch";
 import { createBatchValidator } from "./worker-pool";
 
 /** Progress while reading a drop's data files. */
@@ -109,7 +109,7 @@ export async function* parsedRows(
           const end = bytes.indexOf(NEWLINE, start);
           line++;
           // One string per line, not per chunk: a chunk-sized string would sit in V8's large-object space.
-          const row = parseRow(bytes.toString("utf8", start, end), file, line);
+          const row = parseRow(bytes, start, end, file, line);
           start = end + 1;
           if (row === undefined) continue;
           progress.rows++;
@@ -126,13 +126,14 @@ export async function* parsedRows(
   }
 }
 
-function parseRow(line: string, file: DropFile, lineNumber: number): Record<string, unknown> | undefined {
+function parseRow(bytes: Buffer, start: number, end: number, file: DropFile, lineNumber: number): Record<string, unknown> | undefined {
+  const line = bytes.toString("utf8", start, end);
   if (line.trim() === "") return undefined;
   let row: unknown;
   try {
     row = JSON.parse(line);
-  } catch (error) {
-    throw new DropError("JSON_INVALID", `${file.path} line ${lineNumber}: invalid JSON: ${(error as Error).message}`);
+  } catch {
+    throw new DropError("JSON_INVALID", `${file.path} line ${lineNumber}: ${describeBadLine(bytes, start, end)}`);
   }
   if (row === null || typeof row !== "object" || Array.isArray(row)) {
     throw new DropError("JSON_INVALID", `${file.path} line ${lineNumber}: not a JSON object`);

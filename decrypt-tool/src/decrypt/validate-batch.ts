@@ -45,7 +45,7 @@ function validateBytes(buffer: Buffer, stats: RowStats | undefined): BatchResult
     } else {
       stats?.beginRow(buffer);
       const bad = validateJsonObject(buffer, start, end, stats);
-      if (bad >= 0) return { lines, rows, blankLines, error: { line: lines, message: describeBadLine(buffer.toString("utf8", start, end), bad - start) } };
+      if (bad >= 0) return { lines, rows, blankLines, error: { line: lines, message: describeBadLine(buffer, start, end) } };
       stats?.endRow();
       rows++;
     }
@@ -54,13 +54,19 @@ function validateBytes(buffer: Buffer, stats: RowStats | undefined): BatchResult
   return { lines, rows, blankLines, stats: stats?.result() };
 }
 
-// V8's message is the most familiar; the validator's reason covers valid JSON that is not an object.
-function describeBadLine(line: string, column: number): string {
+/**
+ * Why a line failed, by position only: the message reaches logs and terminals, so it never quotes the
+ * line (V8's JSON.parse messages do, and rows are customer data).
+ */
+export function describeBadLine(bytes: Uint8Array, start: number, end: number): string {
+  const bad = validateJsonObject(bytes, start, end);
+  if (bad < 0) return "invalid JSON";
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
   try {
-    const value: unknown = JSON.parse(line);
-    return value === null || typeof value !== "object" || Array.isArray(value) ? "not a JSON object" : `invalid JSON at byte ${column + 1}: ${lastJsonError}`;
-  } catch (error) {
-    return `invalid JSON: ${(error as Error).message}`;
+    JSON.parse(text);
+    return "not a JSON object";
+  } catch {
+    return `invalid JSON at byte ${bad - start + 1}: ${lastJsonError}`;
   }
 }
 
