@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stackFromFile } from "../scripts/plan/cli";
 import { FABRIKAM, NORTHWIND, ROOT } from "./helpers/plan";
 
@@ -11,8 +11,11 @@ function npmPlan(...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+const scratch = mkdtempSync(path.join(tmpdir(), "viva-plan-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function configFile(name: string, yaml: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "viva-plan-")), name);
+  const file = path.join(mkdtempSync(path.join(scratch, "case-")), name);
   writeFileSync(file, yaml);
   return file;
 }
