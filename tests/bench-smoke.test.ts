@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDrop } from "../scripts/bench/generate";
-import { verifyRows } from "../scripts/bench/methods";
+import { jsonField } from "../scripts/bench/methods";
 import { countPlan, judgePlan, planConfig } from "../scripts/bench/plan-scaling";
 import { BEGIN_MARKER, END_MARKER, writeBetweenMarkers } from "../scripts/bench/report";
 import { parseSize } from "../scripts/bench/size";
@@ -90,11 +90,10 @@ describe("bench helpers", () => {
     expect(() => parseSize("0m")).toThrow(/positive/);
   });
 
-  it("reads the row count from a verify summary in the forms it may take", () => {
-    expect(verifyRows('{"rows": 1234}', "")).toBe(1234);
-    expect(verifyRows("drop ok\nrows: 148,200\npeople: 12\n", "")).toBe(148200);
-    expect(verifyRows("", "Verified 5000 rows in 1.2 s")).toBe(5000);
-    expect(verifyRows("all good", "")).toBeNull();
+  it("reads a count from the JSON a method prints, and nothing from anything else", () => {
+    expect(jsonField("rows")('{\n  "rows": 1234,\n  "people": 12\n}\n')).toBe(1234);
+    expect(jsonField("rows")('{"rows": "1234"}')).toBeNull();
+    expect(jsonField("rows")("rows: 1234")).toBeNull();
   });
 
   it("counts a plan's platform and per-tenant resources from the parent links", () => {

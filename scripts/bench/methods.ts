@@ -15,8 +15,8 @@ export interface Method {
   label: string;
   stages: Stage[];
   stdout: "capture" | "discard";
-  /** Row count out of the run's stdout/stderr; null when this method cannot tell (checked elsewhere). */
-  rows(stdout: string, stderr: string): number | null;
+  /** Row count out of the run's stdout; null when this method cannot tell (checked elsewhere). */
+  rows(stdout: string): number | null;
   /** For the floor: uncompressed bytes it saw. */
   bytes?(stdout: string): number | null;
   /** Why this method was not run (tool missing). */
@@ -46,36 +46,15 @@ const wcLines = (stdout: string): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 
-const jsonField = (field: string) => (stdout: string): number | null => {
-  const last = stdout.trim().split("\n").pop() ?? "";
+/** A numeric field of the JSON object a method prints on stdout (children/*.cjs, `verify --json`). */
+export const jsonField = (field: string) => (stdout: string): number | null => {
   try {
-    const v = (JSON.parse(last) as Record<string, unknown>)[field];
+    const v = (JSON.parse(stdout) as Record<string, unknown>)[field];
     return typeof v === "number" ? v : null;
   } catch {
     return null;
   }
 };
-
-/**
- * Rows out of `viva-drop verify`'s summary: a JSON summary if it prints one, else the first
- * "rows: 1,234" / "Rows 1234" / "1234 rows" in its text (stdout first, then stderr).
- */
-export function verifyRows(stdout: string, stderr: string): number | null {
-  for (const text of [stdout, stderr]) {
-    const trimmed = text.trim();
-    if (trimmed.startsWith("{")) {
-      try {
-        const j = JSON.parse(trimmed) as Record<string, unknown>;
-        for (const k of ["rows", "Rows", "rowCount"]) if (typeof j[k] === "number") return j[k] as number;
-      } catch {
-        // not JSON after all
-      }
-    }
-    const m = /\brows\b[ \t]*[:=]?[ \t]*(\d[\d,_]*)/i.exec(text) ?? /(\d[\d,_]*)[ \t]+rows\b/i.exec(text);
-    if (m) return Number(m[1].replace(/[,_]/g, ""));
-  }
-  return null;
-}
 
 export interface MethodEnv {
   openssl: boolean;
@@ -122,9 +101,9 @@ export function methodsFor(drop: GeneratedDrop, tools: MethodEnv): Method[] {
     {
       id: "d",
       label: "viva-drop verify",
-      stages: [[node, VIVA_DROP_BIN, "verify", drop.dropDir, ...key]],
+      stages: [[node, VIVA_DROP_BIN, "verify", drop.dropDir, ...key, "--json"]],
       stdout: "capture",
-      rows: verifyRows,
+      rows: jsonField("rows"),
     },
     {
       id: "e",

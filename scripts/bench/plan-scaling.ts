@@ -10,12 +10,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { median, runMeasured, TimeoutError, type RssMethod } from "./measure";
+import { REPO } from "./methods";
 
-export const PLAN_SCRIPT = resolve(__dirname, "..", "plan.ts");
-const REPO = resolve(__dirname, "..", "..");
 const DEV_STACK = join(REPO, "Pulumi.dev.yaml");
 const TENANTS_KEY = "viva-partner:tenants";
 

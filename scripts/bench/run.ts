@@ -11,14 +11,14 @@
  * reported, not an error); 1 when a command failed, a method could not run, or counts disagree
  * (the other methods still run and are reported; --write then leaves BENCHMARKS.md alone).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateDrop, type GeneratedDrop } from "./generate";
 import { detectRssMethod, displayPipeline, killRunning, median, runMeasured, type RssMethod } from "./measure";
-import { decryptCountStages, detectTools, methodsFor, REPO, VIVA_DROP_BIN, VIVA_DROP_DIST, type Method } from "./methods";
-import { judgePlan, measurePlan, PLAN_SCRIPT } from "./plan-scaling";
+import { decryptCountStages, detectTools, methodsFor, REPO, type Method } from "./methods";
+import { judgePlan, measurePlan } from "./plan-scaling";
 import { profileDecrypt } from "./profile";
 import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
 import { formatSize, parseSize } from "./size";
@@ -117,13 +117,9 @@ const log = (line: string): void => {
 
 /** Fails early when the temp folder's disk cannot hold the encrypted drop (≈ 15–20 % of the size). */
 function checkDisk(dir: string, bytes: number): void {
-  try {
-    const s = statfsSync(dir);
-    const free = s.bavail * s.bsize;
-    if (free < bytes * 0.3 + 100e6) throw new Error(`not enough space in ${dir}: ${formatSize(free)} free, need ~${formatSize(bytes * 0.3)}`);
-  } catch (err) {
-    if (err instanceof Error && err.message.startsWith("not enough")) throw err;
-  }
+  const s = statfsSync(dir);
+  const free = s.bavail * s.bsize;
+  if (free < bytes * 0.3 + 100e6) throw new Error(`not enough space in ${dir}: ${formatSize(free)} free, need ~${formatSize(bytes * 0.3)}`);
 }
 
 /** A command line with the run's temp paths and secrets replaced by placeholders (for the report). */
@@ -155,10 +151,6 @@ async function measureSize(
 
   const tools = detectTools();
   const methods = methodsFor(drop, tools);
-  const vivaBuilt = existsSync(VIVA_DROP_BIN) && existsSync(join(VIVA_DROP_DIST, "index.js"));
-  for (const m of methods) {
-    if (!vivaBuilt && (m.id === "d" || m.id === "e" || m.id === "f")) m.skipped = "decrypt-tool is not built (npm run build)";
-  }
   for (const m of methods) if (m.skipped && m.id !== "c") ctx.failures.push(`(${m.id}) ${m.label}: ${m.skipped}`);
   const c = methods.find((m) => m.id === "c")!;
   if (c.skipped && !ctx.notes.some((n) => n.startsWith("(c)"))) ctx.notes.push(`(c) skipped: ${c.skipped} (install jq to compare against it)`);
@@ -208,7 +200,7 @@ async function measureSize(
       const out = results.get(m.id)!;
       out.seconds.push(res.seconds);
       if (res.peakRss !== null) out.peakRss = Math.max(out.peakRss ?? 0, res.peakRss);
-      const rows = m.id === "e" ? decryptRows : m.rows(res.stdout, res.stderr);
+      const rows = m.id === "e" ? decryptRows : m.rows(res.stdout);
       if (rows !== null) {
         if (out.rows !== null && out.rows !== rows) ctx.failures.push(`(${m.id}) counted ${rows} rows on run ${i + 1}, ${out.rows} before`);
         out.rows = rows;
@@ -228,22 +220,20 @@ async function measureSize(
 
   // Correctness guard: every method that counts rows must count exactly the rows generated.
   const counted: string[] = [];
+  let agree = true;
   for (const id of ["b", "c", "d", "e", "f"] as const) {
     const r = results.get(id)!;
     if (r.skipped) continue;
     if (r.rows === null) {
-      if (id === "d") {
-        counted.push("d=(count not printed; exit 0 = matches NumberOfRowsExtracted)");
-        ctx.notes.push("viva-drop verify printed no row count the bench could read; its exit status 0 stands for the NumberOfRowsExtracted check");
-        continue;
-      }
       ctx.failures.push(`(${id}) ${r.label}: no row count`);
       continue;
     }
     counted.push(`${id}=${r.rows.toLocaleString("en-US")}`);
-    if (r.rows !== drop.rows) ctx.failures.push(`(${id}) ${r.label} counted ${r.rows} rows; the drop has ${drop.rows}`);
+    if (r.rows !== drop.rows) {
+      agree = false;
+      ctx.failures.push(`(${id}) ${r.label} counted ${r.rows} rows; the drop has ${drop.rows}`);
+    }
   }
-  const agree = !ctx.failures.some((f) => / rows; the drop has /.test(f));
   const rowCheck =
     `${counted.join(", ")} — ${agree ? "agree with" : "**DISAGREE** with"} the ${drop.rows.toLocaleString("en-US")} rows generated (NumberOfRowsExtracted)` +
     (identical === null ? "" : identical ? "; (e)'s output is byte-identical to the generated NDJSON (SHA-256)" : "; (e)'s output differs from the generated NDJSON bytes (re-serialized?)");
@@ -329,14 +319,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (o.plan) {
     try {
-      if (!existsSync(PLAN_SCRIPT)) {
-        result.plan = { skipped: "scripts/plan.ts not found" };
-        failures.push("plan scaling: scripts/plan.ts not found");
-      } else {
-        log(`plan scaling at ${o.planSizes.join(", ")} tenants`);
-        const { points, timedOut } = await measurePlan({ sizes: o.planSizes, runs: o.runs, scratch: root, rss, timeoutSeconds: o.planTimeout, log });
-        result.plan = { points, verdict: judgePlan(points, timedOut), timedOut };
-      }
+      log(`plan scaling at ${o.planSizes.join(", ")} tenants`);
+      const { points, timedOut } = await measurePlan({ sizes: o.planSizes, runs: o.runs, scratch: root, rss, timeoutSeconds: o.planTimeout, log });
+      result.plan = { points, verdict: judgePlan(points, timedOut), timedOut };
     } catch (err) {
       result.plan = { skipped: "failed (see the notes)" };
       failures.push(`plan scaling: ${(err as Error).message}`);
