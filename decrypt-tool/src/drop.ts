@@ -1,6 +1,7 @@
 import path from "node:path";
 import { Readable } from "node:stream";
 import { DropError } from "./errors";
+import { GUID_PATTERN } from "./guid";
 import { type ReadDataOptions, type ReadProgress, parsedRows, validatedBatches } from "./decrypt/read-data";
 import { DistinctIds } from "./decrypt/distinct-ids";
 import { dropBlankLines } from "./decrypt/validate-batch";
@@ -205,11 +206,10 @@ function sumSizes(files: DropFile[]): number {
 
 // The Graph Data Connect layout carries no TenantId; the container (or parent folder) is named by it.
 function tenantFromLocation(location: string): string | undefined {
-  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   if (isBlobLocation(location)) {
     const { containerName } = parseBlobLocation(location);
-    return guid.test(containerName) ? containerName : undefined;
+    return GUID_PATTERN.test(containerName) ? containerName : undefined;
   }
   const parent = path.basename(path.dirname(path.resolve(location)));
-  return guid.test(parent) ? parent : undefined;
+  return GUID_PATTERN.test(parent) ? parent : undefined;
 }

@@ -67,25 +67,3 @@ export function describeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\r?\n\s*/g, " ").trim();
 }
-
-/**
- * True when DefaultAzureCredential found no credential at all (every credential in its chain reported itself
- * unavailable: no environment variables, no managed identity, no Azure CLI sign-in…), as opposed to a
- * credential that exists but was refused.
- */
-export function isNoCredentialAvailable(error: unknown): boolean {
-  const inner = (error as { errors?: unknown } | undefined)?.errors;
-  const name = (error as { name?: string } | undefined)?.name;
-  if (name === "CredentialUnavailableError") return true;
-  return (
-    name === "AggregateAuthenticationError" &&
-    Array.isArray(inner) &&
-    inner.length > 0 &&
-    inner.every((e) => (e as { name?: string } | undefined)?.name === "CredentialUnavailableError")
-  );
-}
-
-/** The one-line message for {@link isNoCredentialAvailable} failures reaching `service`. */
-export function noCredentialMessage(service: string): string {
-  return `no Azure sign-in found for ${service}: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity)`;
-}

@@ -1,6 +1,6 @@
 import { selectDataFiles } from "./drop";
 import { DropError, describeError } from "./errors";
-import { readDropMetadata } from "./metadata/read-metadata";
+import { MGDC_KEY_DETAILS_PATH, VIVA_METADATA_PATH, readDropMetadata } from "./metadata/read-metadata";
 import type { DropFile, DropSource } from "./source/drop-source";
 import { resolveSource, scopeSource, type SourceOptions } from "./source/index";
 
@@ -70,14 +70,16 @@ async function describeDrop(drop: DropSource, runFolder: string): Promise<DropLi
   }
 }
 
-const METADATA_MARKER = /^(.*?)\/?metadata\/(JobMetadata\/Metadata\.json|MoreMetadata\/EncryptedDatasets\/encryptionKeyDetails\.json)$/;
+const METADATA_MARKERS = [VIVA_METADATA_PATH, MGDC_KEY_DETAILS_PATH];
 
 // Folders that directly contain metadata/… ; "" is the location itself (a single drop).
 function runFolders(files: DropFile[]): string[] {
   const folders = new Set<string>();
   for (const file of files) {
-    const match = METADATA_MARKER.exec(file.path);
-    if (match) folders.add(match[1]);
+    for (const marker of METADATA_MARKERS) {
+      if (file.path === marker) folders.add("");
+      else if (file.path.endsWith(`/${marker}`)) folders.add(file.path.slice(0, -marker.length - 1));
+    }
   }
   return [...folders].sort();
 }

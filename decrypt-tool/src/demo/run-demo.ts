@@ -6,22 +6,22 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { z } from "zod";
 import type { ReadProgress } from "../decrypt/read-data";
 import { type DropSummary, inspectDrop, openDrop, type VerifyResult, verifyDrop } from "../drop";
-import { describeCredentialError, isCredentialError } from "../azure-errors";
-import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
+import { describeAzureFailure } from "../azure-errors";
+import { DropError, describeError } from "../errors";
+import { GUID_PATTERN } from "../guid";
 import { type DropListing, listDrops } from "../list-drops";
-import { createBlobServiceClient, redactLocation } from "../source/blob-location";
-import type { SourceOptions } from "../source/index";
+import { createBlobServiceClient, isPathStyleHost, redactLocation } from "../source/blob-location";
+import { resolveSource, scopeSource, type SourceOptions } from "../source/index";
 import { simulateDrop } from "../simulate/index";
+import { usageErrorFrom } from "../usage-error";
 import { startAzurite } from "./azurite";
 import type { CleanupStack } from "./cleanup";
 import { type MetricMean, MetricMeans } from "./headline-metrics";
 import { type SampleDataset, sampleDatasets } from "./sample-data";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 const demoOptionsSchema = z
   .object({
-    tenantId: z.string().regex(GUID, "must be a GUID").optional(),
+    tenantId: z.string().regex(GUID_PATTERN, "must be a GUID").optional(),
     keepEmulator: z.boolean().default(false),
     accountUrl: z
       .string()
@@ -38,9 +38,8 @@ const demoOptionsSchema = z
 function isAccountUrl(value: string): boolean {
   if (!/^https?:\/\/[^/?#]+(\/[^/?#]+)?\/?$/.test(value)) return false;
   const url = new URL(value);
-  const pathStyle = url.hostname === "localhost" || /^\d{1,3}(\.\d{1,3}){3}$/.test(url.hostname) || url.hostname.startsWith("[");
   const segments = url.pathname.split("/").filter((segment) => segment !== "").length;
-  return pathStyle ? segments === 1 : segments === 0;
+  return isPathStyleHost(url.hostname) ? segments === 1 : segments === 0;
 }
 
 /** Options of {@link runDemo}. */
@@ -150,23 +149,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const personFolder = await simulateInto(samples.personReport, 2);
   const usersFolder = await simulateInto(samples.users, 1);
 
-  const sourceOptions: SourceOptions = auth;
-  const listed = await listDrops(storage.containerUrl, sourceOptions);
+  // The container is listed once: listDrops and every later step of each drop share that listing.
+  const containerSource = resolveSource(storage.containerUrl, auth);
+  const files = await containerSource.listFiles();
+  const listed = await listDrops({ location: containerSource.location, listFiles: async () => files, openRead: (file) => containerSource.openRead(file) });
   log(`listed ${listed.length} drop(s) in the tenant container`);
   const keyOptions = { privateKeyPem: privateKey };
   const readBack = async (runFolder: string): Promise<DemoDrop> => {
     const listing = listed.find((d) => d.runFolder === runFolder);
     if (!listing) throw new DropError("SOURCE_NOT_FOUND", `listDrops did not find the drop ${runFolder} just written`);
-    const location = `${storage.containerUrl}/${runFolder}`;
-    const summary = await inspectDrop(location, sourceOptions);
-    const verified = await verifyDrop(location, keyOptions, { ...sourceOptions, onProgress: (p) => options.onProgress?.(runFolder, p) });
+    const drop = scopeSource(containerSource, runFolder, files);
+    const summary = await inspectDrop(drop);
+    const verified = await verifyDrop(drop, keyOptions, { onProgress: (p) => options.onProgress?.(runFolder, p) });
     log(`verified ${runFolder}: ${verified.rows} rows`);
     return { runFolder, tableName: summary.metadata.tableName ?? "", summary, verified };
   };
 
   const personDrop = await readBack(personFolder);
   const means = new MetricMeans();
-  for await (const row of (await openDrop(`${storage.containerUrl}/${personFolder}`, keyOptions, sourceOptions)).rows()) means.add(row);
+  for await (const row of (await openDrop(scopeSource(containerSource, personFolder, files), keyOptions)).rows()) means.add(row);
   const usersDrop = await readBack(usersFolder);
   return { tenantId, storage, listed, personReport: { ...personDrop, metrics: means.results() }, users: usersDrop };
 }
@@ -175,10 +176,7 @@ function resolveDemoOptions(options: DemoOptions): z.output<typeof demoOptionsSc
   const { cleanup: _cleanup, log: _log, onProgress: _onProgress, ...rest } = options;
   const result = demoOptionsSchema.safeParse(rest);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const flag = { tenantId: "--tenant", accountUrl: "--account-url", keepEmulator: "--keep-emulator", keep: "--keep" }[String(issue.path[0])] ?? String(issue.path[0]);
-  const value = (rest as Record<string, unknown>)[String(issue.path[0])];
-  throw new DropError("USAGE", `${flag}${typeof value === "string" ? ` ${JSON.stringify(value)}` : ""}: ${issue.message}`);
+  throw usageErrorFrom(result.error, rest, { tenantId: "--tenant", accountUrl: "--account-url", keepEmulator: "--keep-emulator", keep: "--keep" });
 }
 
 function accountStorage(accountUrl: string, tenantId: string): DemoStorage {
@@ -223,9 +221,9 @@ async function createContainer(container: ContainerClient): Promise<boolean> {
   try {
     return (await container.createIfNotExists()).succeeded;
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    const reason = isNoCredentialAvailable(error) ? noCredentialMessage("Azure Storage") : status ? `HTTP ${status}` : describeCredentialOr(error);
-    throw new DropError("SOURCE_UNREADABLE", `cannot create or reach container ${redactLocation(container.url)}: ${reason}`, { cause: error });
+    throw new DropError("SOURCE_UNREADABLE", `cannot create or reach container ${redactLocation(container.url)}: ${describeAzureFailure(error, "Azure Storage")}`, {
+      cause: error,
+    });
   }
 }
 
@@ -235,9 +233,4 @@ async function deleteFolder(container: ContainerClient, folder: string): Promise
   for await (const blob of container.listBlobsFlat({ prefix: `${folder}/` })) names.push(blob.name);
   names.push(folder);
   for (const name of names.sort((a, b) => b.length - a.length)) await container.deleteBlob(name).catch(() => undefined);
-}
-
-// A refused sign-in's text can run to several hundred characters; one line stays readable.
-function describeCredentialOr(error: unknown): string {
-  return isCredentialError(error) ? describeCredentialError(error, "Azure Storage") : describeError(error);
 }

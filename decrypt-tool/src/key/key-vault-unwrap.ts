@@ -1,8 +1,8 @@
 import type { TokenCredential } from "@azure/identity";
 import type { CryptographyClientOptions } from "@azure/keyvault-keys";
-import { describeCredentialError, isCredentialError } from "../azure-errors";
+import { describeCredentialError, isCredentialError, isNoCredentialAvailable, noCredentialMessage } from "../azure-errors";
 import { identitySdk, keyVaultKeysSdk } from "../azure-sdk";
-import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
+import { DropError, describeError } from "../errors";
 import { paddingsToTry, type RsaPadding } from "./key-options";
 
 /** Which Key Vault key to unwrap with. */

@@ -1,6 +1,7 @@
 import { PassThrough, type Writable } from "node:stream";
 import type { ContainerClient } from "@azure/storage-blob";
-import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
+import { describeAzureFailure, isNoCredentialAvailable, noCredentialMessage } from "../azure-errors";
+import { DropError } from "../errors";
 import { type BlobAuthOptions, blobServiceClientFor, parseBlobLocation, redactLocation } from "../source/blob-location";
 import type { DropWriter } from "./drop-writer";
 
@@ -70,8 +71,5 @@ function storageError(error: unknown, what: string): DropError {
   if (isNoCredentialAvailable(error)) {
     return new DropError("OUTPUT_FAILED", `${what}: ${noCredentialMessage("Azure Storage")}; or pass --connection-string`, { cause: error });
   }
-  const status = (error as { statusCode?: number }).statusCode;
-  const code = (error as { code?: string }).code;
-  const reason = status ? `HTTP ${status}${code ? ` ${code}` : ""}` : describeError(error);
-  return new DropError("OUTPUT_FAILED", `${what}: ${reason}`, { cause: error });
+  return new DropError("OUTPUT_FAILED", `${what}: ${describeAzureFailure(error, "Azure Storage")}`, { cause: error });
 }

@@ -1,11 +1,6 @@
 import type { ResolvedSimulateOptions } from "./options";
 import type { RowScan } from "./scan-rows";
 
-/** Path of the seed's metadata file inside a run folder. */
-export const METADATA_JSON_PATH = "metadata/JobMetadata/Metadata.json";
-/** Path of the Graph Data Connect key file inside a run folder. */
-export const KEY_DETAILS_JSON_PATH = "metadata/MoreMetadata/EncryptedDatasets/encryptionKeyDetails.json";
-
 const DEFAULT_LOOKBACK_DAYS = 14;
 
 /** Identifiers and times of one simulated pipeline run. */

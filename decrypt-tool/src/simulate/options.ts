@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { z } from "zod";
-import { DropError } from "../errors";
+import { GUID_PATTERN } from "../guid";
+import { usageErrorFrom } from "../usage-error";
 
 /** The table name the service writes for the Viva Insights person report. */
 export const PERSON_REPORT_TABLE = "VivaInsightsDataset_PersonReport_v1";
@@ -12,13 +13,12 @@ export const SIMULATE_RSA_PADDINGS = ["RSA-OAEP", "RSA-OAEP-256"] as const;
 /** Metadata layouts: the seed's Metadata.json, or the Graph Data Connect key file. */
 export const SIMULATE_LAYOUTS = ["viva", "mgdc"] as const;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isoDate = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date such as 2022-09-30T00:00:00Z");
 
 const simulateOptionsSchema = z
   .object({
     input: z.string().min(1, "is required"),
-    tenantId: z.string().regex(GUID, "must be a GUID such as 0b7f6e2a-3c4d-4e5f-8a9b-1c2d3e4f5a6b"),
+    tenantId: z.string().regex(GUID_PATTERN, "must be a GUID such as 0b7f6e2a-3c4d-4e5f-8a9b-1c2d3e4f5a6b"),
     publicKeyPem: z.union([z.string(), z.instanceof(Buffer)]),
     out: z.string().min(1, "is required"),
     parts: z.number().int("must be a whole number").min(1, "must be at least 1").max(10_000, "must be at most 10000").default(1),
@@ -33,7 +33,7 @@ const simulateOptionsSchema = z
     publicKeyVersion: z.string().regex(/^[A-Za-z0-9]{1,64}$/, "must be a key version (letters and digits)").optional(),
     requestStartDate: isoDate.optional(),
     requestEndDate: isoDate.optional(),
-    applicationId: z.string().regex(GUID, "must be a GUID").optional(),
+    applicationId: z.string().regex(GUID_PATTERN, "must be a GUID").optional(),
     dataFactoryName: z.string().min(1).default("viva-drop-simulator"),
     officeGeo: z.string().min(1).default("NAM"),
     connectionString: z.string().min(1).optional(),
@@ -80,9 +80,5 @@ const FLAG_NAMES: Record<string, string> = {
 export function resolveSimulateOptions(options: SimulateOptions): ResolvedSimulateOptions {
   const result = simulateOptionsSchema.safeParse(options);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = String(issue.path[0] ?? "");
-  const value = (options as Record<string, unknown>)[field];
-  const shown = typeof value === "string" || typeof value === "number" ? ` ${JSON.stringify(value)}` : "";
-  throw new DropError("USAGE", `${FLAG_NAMES[field] ?? field}${shown}: ${issue.message}`);
+  throw usageErrorFrom(result.error, options, FLAG_NAMES);
 }

@@ -4,7 +4,8 @@ import { pipeline } from "node:stream/promises";
 import { DropError, describeError } from "../errors";
 import { isBlobLocation } from "../source/blob-location";
 import { BlobDropWriter } from "./blob-writer";
-import { KEY_DETAILS_JSON_PATH, METADATA_JSON_PATH, mgdcKeyDetailsJson, type SimulatedRun, vivaMetadataJson } from "./drop-metadata";
+import { MGDC_KEY_DETAILS_PATH, VIVA_METADATA_PATH } from "../metadata/read-metadata";
+import { mgdcKeyDetailsJson, type SimulatedRun, vivaMetadataJson } from "./drop-metadata";
 import type { DropWriter } from "./drop-writer";
 import { partPath, partSizes, writeEncryptedPart } from "./encrypt-parts";
 import { createFileKey, loadTenantPublicKey } from "./file-key";
@@ -64,7 +65,7 @@ export async function simulateDrop(options: SimulateOptions): Promise<SimulatedD
     if (!(await rows.next()).done) throw new DropError("USAGE", `--input ${resolved.input} changed while the drop was being written (more rows than scanned)`);
     run.completed = new Date();
     const [metadataPath, metadata] =
-      resolved.layout === "mgdc" ? [KEY_DETAILS_JSON_PATH, mgdcKeyDetailsJson(run, fileKey)] : [METADATA_JSON_PATH, vivaMetadataJson(resolved, scan, run, fileKey)];
+      resolved.layout === "mgdc" ? [MGDC_KEY_DETAILS_PATH, mgdcKeyDetailsJson(run, fileKey)] : [VIVA_METADATA_PATH, vivaMetadataJson(resolved, scan, run, fileKey)];
     signal?.throwIfAborted();
     await writer.writeFile(metadataPath, (destination) => writeJson(metadata, destination));
     signal?.throwIfAborted();

@@ -122,7 +122,8 @@ function withSas(location: BlobLocation, sasToken: string | undefined): BlobLoca
   return sasToken ? { ...location, sasToken } : location;
 }
 
-function isPathStyleHost(hostname: string): boolean {
+/** True for emulator hosts (localhost, an IP address, `azurite`), whose URLs carry the account name as the first path segment. */
+export function isPathStyleHost(hostname: string): boolean {
   return hostname === "localhost" || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith("[") || hostname === "azurite";
 }
 

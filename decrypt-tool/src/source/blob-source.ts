@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { ContainerClient } from "@azure/storage-blob";
-import { describeCredentialError, isCredentialError } from "../azure-errors";
-import { DropError, describeError, isNoCredentialAvailable, noCredentialMessage } from "../errors";
+import { describeAzureFailure, describeCredentialError, isCredentialError, isNoCredentialAvailable, noCredentialMessage } from "../azure-errors";
+import { DropError } from "../errors";
 import { type BlobAuthOptions, type BlobLocation, blobServiceClientFor, parseBlobLocation, redactLocation } from "./blob-location";
 import type { DropFile, DropSource } from "./drop-source";
 import { comparePaths } from "./local-source";
@@ -64,6 +64,5 @@ function storageError(error: unknown, what: string): DropError {
     const hint = "the identity needs the Storage Blob Data Reader role, or the SAS token must allow read and list and not be expired";
     return new DropError("SOURCE_UNREADABLE", `${what}: access denied (HTTP 403${code ? ` ${code}` : ""}); ${hint}`, { cause: error });
   }
-  const reason = status ? `HTTP ${status}${code ? ` ${code}` : ""}` : describeError(error);
-  return new DropError("SOURCE_UNREADABLE", `${what}: ${reason}`, { cause: error });
+  return new DropError("SOURCE_UNREADABLE", `${what}: ${describeAzureFailure(error, "Azure Storage")}`, { cause: error });
 }

@@ -61,7 +61,7 @@ export function register(program: Command): void {
  * Fails before any key is unwrapped or byte decrypted when --output cannot be written: a folder, or in a
  * folder that does not exist.
  */
-export async function assertWritableTarget(output: string): Promise<void> {
+async function assertWritableTarget(output: string): Promise<void> {
   const target = await stat(output).catch(() => undefined);
   if (target?.isDirectory()) throw new DropError("OUTPUT_FAILED", `cannot write ${output}: it is a folder; give a file name`);
   const folder = path.dirname(path.resolve(output));
@@ -71,7 +71,7 @@ export async function assertWritableTarget(output: string): Promise<void> {
 }
 
 /** Refuses an --output path inside a local drop folder: the tool never adds to or changes a drop. */
-export function assertOutsideDrop(output: string, drop: string): void {
+function assertOutsideDrop(output: string, drop: string): void {
   if (isBlobLocation(drop)) return;
   const relative = path.relative(path.resolve(drop), path.resolve(output));
   if (relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative))) {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CleanupStack, cleanupOnSignals, formatDemoSummary, runDemo, type DemoResult } from "../../demo/index";
+import type { DemoResult } from "../../demo/index";
 import { createProgressReporter, type ProgressReporter } from "../progress";
 import { reportFailure } from "../report";
 
@@ -22,6 +22,8 @@ export function register(program: Command): void {
     .option("--keep", "with --account-url: keep the drops (and a container the demo created) instead of deleting them")
     .option("-q, --quiet", "no status lines or progress on stderr")
     .action(async (options: DemoCliOptions) => {
+      // Only this command needs the demo (Azurite launcher, samples, http/net): loaded here, not at startup.
+      const { CleanupStack, cleanupOnSignals, formatDemoSummary, runDemo } = await import("../../demo/index");
       const cleanup = new CleanupStack();
       // One progress bar at a time, for the drop being verified; a status line ends it.
       let bar: { drop: string; reporter: ProgressReporter } | undefined;

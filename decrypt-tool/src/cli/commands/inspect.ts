@@ -23,7 +23,7 @@ export function register(program: Command): void {
 }
 
 /** The human summary printed by `inspect`. */
-export function formatSummary(summary: DropSummary): string {
+function formatSummary(summary: DropSummary): string {
   const m = summary.metadata;
   const columns = m.columnsRequested.length > 0 ? `${m.columnsRequested.length}${m.columnsAmbiguous ? " (split ambiguous)" : ""}` : undefined;
   return formatFields([

@@ -21,7 +21,7 @@ export function register(program: Command): void {
 }
 
 /** The table printed by `list`. */
-export function formatListing(drops: DropListing[]): string {
+function formatListing(drops: DropListing[]): string {
   if (drops.length === 0) return "no drops found\n";
   return formatTable(
     ["RUN FOLDER", "TABLE", "FROM", "TO", "ROWS", "SIZE", "STATUS / ERRORS"],

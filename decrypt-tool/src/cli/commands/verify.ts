@@ -43,7 +43,7 @@ export function register(program: Command): void {
 }
 
 /** The human summary printed by `verify`. */
-export function formatVerifyResult(result: VerifyResult): string {
+function formatVerifyResult(result: VerifyResult): string {
   const claimed = result.rowsClaimed === undefined ? " (no count in metadata)" : " (matches NumberOfRowsExtracted)";
   const range = result.metricDateRange ? `${result.metricDateRange.min} to ${result.metricDateRange.max}` : "none";
   const rate = result.seconds > 0 ? ` (${formatBytes(result.decryptedBytes / result.seconds)}/s)` : "";
