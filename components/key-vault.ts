@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
+import type { PrincipalType } from "../config";
+import { epochSeconds } from "../config/dates";
 import { grantRole } from "./roles";
 
 /** Name of the Key Vault secret that holds the app's client secret. */
@@ -22,7 +24,7 @@ export interface KeyVaultArgs {
   /** Whoever runs `pulumi up`: gets Key Vault Crypto Officer to create and rotate tenant keys. */
   deployerPrincipalId: pulumi.Input<string>;
   /** What kind of principal the deployer is (a person, a pipeline's service principal, a group). */
-  deployerPrincipalType: pulumi.Input<"User" | "ServicePrincipal" | "Group">;
+  deployerPrincipalType: pulumi.Input<PrincipalType>;
   /** The app's client secret (a Pulumi secret), stored as a Key Vault secret for the factories. */
   appSecret: pulumi.Input<string>;
   /** When the client secret expires, ISO 8601; copied onto the Key Vault secret. */
@@ -42,11 +44,6 @@ export function vaultProperties(tenantId: pulumi.Input<string>): keyvault.VaultA
     publicNetworkAccess: "Enabled",
     networkAcls: { defaultAction: "Allow", bypass: "AzureServices" },
   };
-}
-
-/** Seconds since the epoch, the unit of Key Vault `attributes.expires`. */
-export function epochSeconds(iso: string): number {
-  return Math.floor(Date.parse(iso) / 1000);
 }
 
 /**

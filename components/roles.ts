@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import type { PrincipalType } from "../config";
 
 /** Built-in Azure role definition GUIDs (the same in every subscription). */
 export const BUILT_IN_ROLES = {
@@ -29,7 +30,7 @@ export interface RoleGrant {
    * Stated explicitly: a new service principal may not have replicated yet, and Azure then needs the
    * type to accept the assignment.
    */
-  principalType: pulumi.Input<"ServicePrincipal" | "User" | "Group">;
+  principalType: pulumi.Input<PrincipalType>;
   role: BuiltInRole;
   subscriptionId: pulumi.Input<string>;
 }

@@ -6,16 +6,25 @@ const ISO_UTC_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 /** Milliseconds since the epoch of an ISO 8601 date (UTC midnight) or zoned date-time; undefined otherwise. */
 export function parseInstant(value: string): number | undefined {
   if (!ISO_DATE.test(value) && !ISO_DATE_TIME.test(value)) return undefined;
+  // Date.parse rolls 2027-02-30 (alone or in a date-time) over to March: the written day must exist.
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) return undefined;
-  // Date.parse rolls 2027-02-30 over to March; a calendar date must survive the round trip.
-  if (new Date(ms).toISOString().slice(0, 10) !== value.slice(0, 10) && value.length === 10) return undefined;
-  return ms;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Seconds since the epoch (the unit of Key Vault `expires`) of an ISO 8601 date (UTC midnight) or
+ * zoned date-time; undefined otherwise.
+ */
+export function epochSeconds(value: string): number | undefined {
+  const ms = parseInstant(value);
+  return ms === undefined ? undefined : Math.floor(ms / 1000);
 }
 
 /** True for an ISO 8601 UTC date-time such as 2026-01-05T00:00:00Z. */
 export function isUtcDateTime(value: string): boolean {
-  return ISO_UTC_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value));
+  return ISO_UTC_DATE_TIME.test(value) && parseInstant(value) !== undefined;
 }
 
 /** The instant one calendar month after `ms` (UTC), e.g. Jan 31 → Mar 3 the way Date does it. */

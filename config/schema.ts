@@ -10,6 +10,7 @@ export type AggregationType = (typeof AGGREGATION_TYPES)[number];
 
 /** Kinds of principal that can run `pulumi up` (the deployer gets Key Vault Crypto Officer). */
 export const PRINCIPAL_TYPES = ["User", "ServicePrincipal", "Group"] as const;
+export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;

@@ -9,7 +9,7 @@ import {
   factoryNameFor,
   type NameRule,
 } from "./names";
-import { NAMESPACE, rawConfigSchema, type AggregationType, type RawConfig, type RawTenant } from "./schema";
+import { NAMESPACE, rawConfigSchema, type AggregationType, type PrincipalType, type RawConfig, type RawTenant } from "./schema";
 
 /** A config problem: one field, one rule. The message is what the user sees. */
 export class ConfigError extends Error {
@@ -51,7 +51,7 @@ export interface PlatformSettings {
   appDisplayName: string;
   appSecretStartDate?: string;
   appSecretEndDate: string;
-  deployerPrincipalType: "User" | "ServicePrincipal" | "Group";
+  deployerPrincipalType: PrincipalType;
   blobSoftDeleteDays: number;
 }
 
@@ -73,10 +73,10 @@ export interface ValidationContext {
   now: Date;
 }
 
-export const DEFAULT_TRIGGER_START = "2026-01-05T00:00:00Z";
-export const DEFAULT_TRIGGER_TIME = "03:00";
-export const DEFAULT_LOOKBACK_DAYS = 14;
-export const DEFAULT_AGGREGATION: AggregationType = "Week";
+const DEFAULT_TRIGGER_START = "2026-01-05T00:00:00Z";
+const DEFAULT_TRIGGER_TIME = "03:00";
+const DEFAULT_LOOKBACK_DAYS = 14;
+const DEFAULT_AGGREGATION: AggregationType = "Week";
 
 /** Shortest lookback that covers one aggregation period. */
 const PERIOD_DAYS: Record<AggregationType, number> = { Day: 1, Week: 7, Month: 31 };

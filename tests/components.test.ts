@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planMocks } from "../scripts/plan/mocks";
-import { valueOf } from "./helpers/plan";
+import { SIG_KEY } from "../scripts/plan/redact";
+import { FABRIKAM, valueOf } from "./helpers/plan";
 
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const registered = new Map<string, Record<string, unknown>>();
 
 let KeyVaultCtor: typeof import("../components/key-vault").KeyVault;
@@ -51,7 +51,7 @@ describe("KeyVault", () => {
 describe("containerMetadata", () => {
   it("keeps an ASCII label, and drops one blob metadata (HTTP headers) cannot carry", async () => {
     const { containerMetadata } = await import("../components/tenant");
-    const id = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
+    const id = FABRIKAM;
     expect(containerMetadata({ id, label: "Fabrikam" })).toEqual({ tenant: id, label: "Fabrikam" });
     expect(containerMetadata({ id, label: "Société Générale" })).toEqual({ tenant: id });
     expect(containerMetadata({ id, label: "line\nbreak" })).toEqual({ tenant: id });

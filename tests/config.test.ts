@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, readRawConfig, validateConfig } from "../config";
-
-const NOW = new Date("2026-11-25T12:00:00Z");
-const T1 = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
-const T2 = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+import { FABRIKAM as T1, NORTHWIND as T2, NOW } from "./helpers/plan";
 
 function platform(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -131,6 +128,7 @@ describe("validateConfig: one message naming the field and the rule", () => {
     ["malformed key expiry", tenant({ keyExpiresOn: "next year" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
     ["key expiry without a zone", tenant({ keyExpiresOn: "2027-01-01T00:00:00" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
     ["impossible calendar date", tenant({ keyExpiresOn: "2027-02-30" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
+    ["impossible calendar date in a date-time", tenant({ keyExpiresOn: "2027-02-30T00:00:00Z" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
     ["past key expiry", tenant({ keyExpiresOn: "2026-11-24" }), "viva-partner:tenants[0].keyExpiresOn: must be in the future (2026-11-24 has passed)"],
     ["aggregation outside Day|Week|Month", tenant({ aggregationType: "Year" }), "viva-partner:tenants[0].aggregationType: must be one of Day, Week, Month"],
     [

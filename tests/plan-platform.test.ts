@@ -1,13 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource, PlanResult } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
-import { BUILT_IN_ROLES } from "../components/roles";
-import { FABRIKAM, NORTHWIND, devConfig, plan, resource, valueOf } from "./helpers/plan";
+import { DEV_RG_ID, FABRIKAM, NORTHWIND, builtInRoleId, devConfig, plan, resource, valueOf } from "./helpers/plan";
 
-const SUB = MOCK_CLIENT.subscriptionId;
-const RG_ID = `/subscriptions/${SUB}/resourceGroups/contoso-dev-rg`;
-const VAULT_ID = `${RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv`;
-const roleId = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const VAULT_ID = `${DEV_RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv`;
 
 let result: PlanResult;
 let resources: PlannedResource[];
@@ -78,7 +74,7 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
       // The service principal's object id, not the application's.
       principalId: stableGuid("platform-app-sp/object"),
       principalType: "ServicePrincipal",
-      roleDefinitionId: roleId(BUILT_IN_ROLES.keyVaultCryptoUser),
+      roleDefinitionId: builtInRoleId("keyVaultCryptoUser"),
     });
     // The same principal gets the container roles.
     expect(get(`tenant-${FABRIKAM}-app-blob-writer`).inputs.principalId).toBe(get("platform-kv-app-crypto-user").inputs.principalId);
@@ -89,7 +85,7 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
       scope: VAULT_ID,
       principalId: MOCK_CLIENT.objectId,
       principalType: "User",
-      roleDefinitionId: roleId(BUILT_IN_ROLES.keyVaultCryptoOfficer),
+      roleDefinitionId: builtInRoleId("keyVaultCryptoOfficer"),
     });
   });
 

@@ -1,12 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
-import { BUILT_IN_ROLES } from "../components/roles";
-import { FABRIKAM, NORTHWIND, devConfig, plan, resource } from "./helpers/plan";
+import { DEV_RG_ID, FABRIKAM, NORTHWIND, builtInRoleId, devConfig, plan, resource } from "./helpers/plan";
 import { evaluateAdf, expressionsIn, type AdfContext } from "./helpers/adf-expression";
 
-const SUB = MOCK_CLIENT.subscriptionId;
-const RG_ID = `/subscriptions/${SUB}/resourceGroups/contoso-dev-rg`;
 const KV_SECRET = { type: "AzureKeyVaultSecret", store: { referenceName: "PartnerKeyVault", type: "LinkedServiceReference" }, secretName: "partner-app-client-secret" };
 
 const TRIGGER_TIME = "2026-11-23T04:30:00.0000000Z";
@@ -39,10 +36,10 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
 
   it("lets the app write only to that tenant's container", () => {
     expect(get(FABRIKAM, "app-blob-writer").inputs).toEqual({
-      scope: `${RG_ID}/providers/Microsoft.Storage/storageAccounts/contosodev/blobServices/default/containers/${FABRIKAM}`,
+      scope: `${DEV_RG_ID}/providers/Microsoft.Storage/storageAccounts/contosodev/blobServices/default/containers/${FABRIKAM}`,
       principalId: stableGuid("platform-app-sp/object"),
       principalType: "ServicePrincipal",
-      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.storageBlobDataContributor}`,
+      roleDefinitionId: builtInRoleId("storageBlobDataContributor"),
     });
   });
 
@@ -64,10 +61,10 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
       tags: { tenant: FABRIKAM, label: "Fabrikam" },
     });
     expect(get(FABRIKAM, "factory-secret-reader").inputs).toEqual({
-      scope: `${RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv/secrets/partner-app-client-secret`,
+      scope: `${DEV_RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv/secrets/partner-app-client-secret`,
       principalId: stableGuid(`tenant-${FABRIKAM}-factory/identity`),
       principalType: "ServicePrincipal",
-      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.keyVaultSecretsUser}`,
+      roleDefinitionId: builtInRoleId("keyVaultSecretsUser"),
     });
   });
 
@@ -258,7 +255,7 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
   it("schedules a started trigger every Monday at the configured UTC time", () => {
     const trigger = get(FABRIKAM, "trigger");
     expect(trigger.type).toBe("pulumi-nodejs:dynamic/viva-partner:StartedTrigger");
-    expect(trigger.inputs).toMatchObject({ subscriptionId: SUB, resourceGroupName: "contoso-dev-rg", factoryName: `contoso-dev-${FABRIKAM}`, triggerName: "WeeklyMondayExport" });
+    expect(trigger.inputs).toMatchObject({ subscriptionId: MOCK_CLIENT.subscriptionId, resourceGroupName: "contoso-dev-rg", factoryName: `contoso-dev-${FABRIKAM}`, triggerName: "WeeklyMondayExport" });
     expect(trigger.inputs.properties).toMatchObject({
       type: "ScheduleTrigger",
       typeProperties: {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
 import { mockPlatformOutputs } from "../scripts/plan/mocks";
-import * as path from "node:path";
-import { readStackConfigFile } from "../scripts/plan/config-file";
-import { FABRIKAM, NORTHWIND, ROOT, devConfig, plan, resource, tenantsOf, valueOf, withTenants } from "./helpers/plan";
+import { FABRIKAM, NORTHWIND, devConfig, plan, resource, stackConfig, tenantsOf, valueOf, withTenants } from "./helpers/plan";
 
 const CONTOSO = "11111111-2222-4333-8444-555555555555";
 
@@ -101,7 +99,7 @@ describe("customer-stack topology", () => {
   });
 
   it("plans the example customer stack Pulumi.acme.yaml", async () => {
-    const { resources, config } = await plan(readStackConfigFile(path.join(ROOT, "Pulumi.acme.yaml")), "acme");
+    const { resources, config } = await plan(stackConfig("acme"), "acme");
     expect(config.topology).toEqual({ kind: "customer", platformStack: "organization/viva-partner/dev", location: undefined });
     expect(resources.filter((r) => r.type === "viva-partner:tenant:Tenant")).toHaveLength(1);
     expect(resources.some((r) => r.type === "azure-native:keyvault:Vault")).toBe(false);

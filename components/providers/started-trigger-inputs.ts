@@ -1,5 +1,5 @@
 import { UNKNOWN_INPUT, containsUnknown } from "./unknown";
-import type { InputFailure } from "./tenant-key-inputs";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** The resolved inputs of a StartedTrigger as the provider receives them. */
 export interface StartedTriggerInputs {
@@ -21,8 +21,8 @@ const TRIGGER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,259}$/;
  * typeProperties hold only `recurrence` (the one part the SDK model carries). Unknown preview
  * values pass through unchecked.
  */
-export function checkStartedTriggerInputs(news: Record<string, unknown>): InputFailure[] {
-  const failures: InputFailure[] = [];
+export function checkStartedTriggerInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
   for (const field of NAME_FIELDS) {
     const value = news[field];
     if (value === UNKNOWN_INPUT) continue;

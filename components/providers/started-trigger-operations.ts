@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { DataFactoryManagementClient, TriggerResource } from "@azure/arm-datafactory";
 import { containsUnknown } from "./unknown";
 import { isRecord, type StartedTriggerInputs } from "./started-trigger-inputs";
@@ -17,13 +18,6 @@ export interface StartedTriggerTiming {
   retry: RetryPolicy;
   /** Poll interval for start and stop. */
   pollIntervalMs: number;
-}
-
-/** Pulumi's view of what changed between the stored state and new inputs. */
-export interface StartedTriggerDiff {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
 }
 
 /** Creates (or takes over) the trigger, then starts it: ARM creates triggers stopped. */
@@ -84,7 +78,7 @@ export async function readStartedTrigger(client: DataFactoryManagementClient, ol
  * none). Changed properties, or a trigger found stopped by a refresh, are updated in place through
  * stop, update, start.
  */
-export function diffStartedTrigger(olds: StartedTriggerOutputs, news: Record<string, unknown>): StartedTriggerDiff {
+export function diffStartedTrigger(olds: StartedTriggerOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
   const replaces = (["subscriptionId", "resourceGroupName", "factoryName", "triggerName"] as const).filter(
     (field) => containsUnknown(news[field]) || String(olds[field]).toLowerCase() !== String(news[field]).toLowerCase(),
   );
@@ -113,9 +107,7 @@ async function putDefinition(client: DataFactoryManagementClient, target: Starte
         await client.triggers.createOrUpdate(target.resourceGroupName, target.factoryName, target.triggerName, toSdkTrigger(target.properties));
       } catch (error) {
         // Started by someone else (or by an interrupted earlier run) since we looked: stop it, then try again.
-        if (serviceCodeOf(error) === "TriggerEnabledCannotUpdate") {
-          await client.triggers.beginStopAndWait(target.resourceGroupName, target.factoryName, target.triggerName, { updateIntervalInMs: timing.pollIntervalMs });
-        }
+        if (serviceCodeOf(error) === "TriggerEnabledCannotUpdate") await stopTrigger(client, target, timing);
         throw error;
       }
     },
@@ -155,14 +147,13 @@ async function stopIfRunning(client: DataFactoryManagementClient, target: Starte
     if (httpStatusOf(error) === 404) return false;
     throw error;
   }
-  if (state !== "Stopped") {
-    await retryTransient(
-      () => client.triggers.beginStopAndWait(target.resourceGroupName, target.factoryName, target.triggerName, { updateIntervalInMs: timing.pollIntervalMs }),
-      isTransientTriggerError,
-      timing.retry,
-    );
-  }
+  if (state !== "Stopped") await retryTransient(() => stopTrigger(client, target, timing), isTransientTriggerError, timing.retry);
   return true;
+}
+
+/** Stops the trigger and waits until Data Factory reports the stop done. */
+function stopTrigger(client: DataFactoryManagementClient, target: StartedTriggerInputs, timing: StartedTriggerTiming): Promise<void> {
+  return client.triggers.beginStopAndWait(target.resourceGroupName, target.factoryName, target.triggerName, { updateIntervalInMs: timing.pollIntervalMs });
 }
 
 /**

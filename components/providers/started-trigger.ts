@@ -26,7 +26,6 @@ export {
   canonicalJson,
   type StartedTriggerOutputs,
   type StartedTriggerTiming,
-  type StartedTriggerDiff,
 } from "./started-trigger-operations";
 export { weeklyScheduleTriggerProperties, type WeeklyScheduleArgs } from "./weekly-schedule";
 

@@ -1,3 +1,5 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { epochSeconds } from "../../config/dates";
 import { UNKNOWN_INPUT } from "./unknown";
 
 /** The resolved inputs of a TenantKey as the provider receives them. */
@@ -8,16 +10,7 @@ export interface TenantKeyInputs {
   rotation: number;
 }
 
-/** A validation problem with one input property, in the shape Pulumi's `check` reports. */
-export interface InputFailure {
-  property: string;
-  reason: string;
-}
-
 const KEY_NAME = /^[0-9A-Za-z-]{1,127}$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-// A time without an offset would be read in the deploying machine's time zone, so one is required.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Canonical form of a vault URI (`https://<host>/`, lower case), or undefined when it is not an
@@ -36,16 +29,6 @@ export function canonicalVaultUri(value: string): string | undefined {
 }
 
 /**
- * Seconds since the epoch of an ISO-8601 date (`2027-06-30`, read as UTC midnight) or date-time
- * with an offset (`2027-06-30T12:00:00Z`), or undefined when `value` is neither.
- */
-export function expirySeconds(value: string): number | undefined {
-  if (!ISO_DATE.test(value) && !ISO_DATE_TIME.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
-}
-
-/**
  * Validates and normalizes TenantKey inputs (Pulumi `check`). Values not yet known in a preview
  * pass through unchecked. Only formats are checked: whether the expiry lies in the future depends
  * on the clock, which must not influence a plan (the program's config validation owns that rule).
@@ -53,8 +36,8 @@ export function expirySeconds(value: string): number | undefined {
 export function checkTenantKeyInputs(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
-): { inputs: Record<string, unknown>; failures: InputFailure[] } {
-  const failures: InputFailure[] = [];
+): { inputs: Record<string, unknown>; failures: pulumi.dynamic.CheckFailure[] } {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
   const inputs: Record<string, unknown> = { ...news };
 
   const vaultUri = news.vaultUri;
@@ -78,7 +61,7 @@ export function checkTenantKeyInputs(
   }
 
   const expiresOn = news.expiresOn;
-  if (expiresOn !== UNKNOWN_INPUT && (typeof expiresOn !== "string" || expirySeconds(expiresOn) === undefined)) {
+  if (expiresOn !== UNKNOWN_INPUT && (typeof expiresOn !== "string" || epochSeconds(expiresOn) === undefined)) {
     failures.push({ property: "expiresOn", reason: `expiresOn ${JSON.stringify(expiresOn)} must be an ISO-8601 date (2027-06-30) or date-time with offset (2027-06-30T00:00:00Z)` });
   }
 

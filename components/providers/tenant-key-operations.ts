@@ -1,6 +1,8 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { KeyClient, KeyVaultKey } from "@azure/keyvault-keys";
 import { containsUnknown } from "./unknown";
-import { canonicalVaultUri, expirySeconds, type TenantKeyInputs } from "./tenant-key-inputs";
+import { epochSeconds } from "../../config/dates";
+import { canonicalVaultUri, type TenantKeyInputs } from "./tenant-key-inputs";
 import { RetriesExhaustedError, failureCause, retryTransient, type RetryPolicy } from "./retry";
 import { errorMessage, httpStatusOf } from "./azure-errors";
 
@@ -19,13 +21,6 @@ export interface TenantKeyTiming {
   retry: RetryPolicy;
   /** Poll interval for soft delete and recovery. */
   pollIntervalMs: number;
-}
-
-/** Pulumi's view of what changed between the stored state and new inputs. */
-export interface TenantKeyDiff {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
 }
 
 /** What MGDC needs to encrypt drops and we need to unwrap their keys. */
@@ -58,7 +53,7 @@ export async function updateTenantKey(
     const key = await describeFailures("create a new key version", news, () => createVersionRecovering(client, news, timing));
     return outputsOf(news, key);
   }
-  if (expirySeconds(news.expiresOn) !== expirySeconds(olds.expiresOn)) {
+  if (epochSeconds(news.expiresOn) !== epochSeconds(olds.expiresOn)) {
     const key = await describeFailures(`set the expiry of version ${olds.version}`, news, () =>
       retryWhileRbacPropagates(
         () => client.updateKeyProperties(news.keyName, olds.version, { expiresOn: expiryDate(news.expiresOn) }),
@@ -94,7 +89,7 @@ export async function readTenantKey(client: KeyClient, olds: TenantKeyOutputs, t
 /** The stored expiry text when `actual` is that instant, else `actual` as ISO text ("" when the key has none). */
 function expiryAsStored(actual: Date | undefined, stored: string): string {
   if (actual === undefined) return "";
-  return Math.floor(actual.getTime() / 1000) === expirySeconds(stored) ? stored : actual.toISOString();
+  return Math.floor(actual.getTime() / 1000) === epochSeconds(stored) ? stored : actual.toISOString();
 }
 
 /**
@@ -121,7 +116,7 @@ export async function deleteTenantKey(client: KeyClient, olds: TenantKeyInputs, 
  * delete-before-replace would leave the tenant without a key in between. Expiry and rotation are
  * updated in place. Values unknown during a preview count as changed.
  */
-export function diffTenantKey(olds: TenantKeyOutputs, news: Record<string, unknown>): TenantKeyDiff {
+export function diffTenantKey(olds: TenantKeyOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
   const changed = (property: keyof TenantKeyInputs, same: (old: string, next: string) => boolean): boolean =>
     containsUnknown(news[property]) || !same(String(olds[property]), String(news[property] ?? 0));
 
@@ -129,7 +124,7 @@ export function diffTenantKey(olds: TenantKeyOutputs, news: Record<string, unkno
   if (changed("vaultUri", (old, next) => canonicalVaultUri(old) === canonicalVaultUri(next))) replaces.push("vaultUri");
   if (changed("keyName", (old, next) => old.toLowerCase() === next.toLowerCase())) replaces.push("keyName");
   const updated =
-    changed("expiresOn", (old, next) => expirySeconds(old) === expirySeconds(next)) ||
+    changed("expiresOn", (old, next) => epochSeconds(old) === epochSeconds(next)) ||
     changed("rotation", (old, next) => old === next);
   return { changes: replaces.length > 0 || updated, replaces, deleteBeforeReplace: false };
 }
@@ -162,7 +157,7 @@ async function recoverDeletedKey(client: KeyClient, keyName: string, timing: Ten
 }
 
 function expiryDate(expiresOn: string): Date {
-  const seconds = expirySeconds(expiresOn);
+  const seconds = epochSeconds(expiresOn);
   if (seconds === undefined) throw new Error(`expiresOn ${JSON.stringify(expiresOn)} is not an ISO-8601 date or date-time with offset`);
   return new Date(seconds * 1000);
 }

@@ -13,7 +13,7 @@ import {
 import { sleepFor } from "./retry";
 import { azureCredentialFromEnvironment } from "./azure-credential";
 
-export { checkTenantKeyInputs, canonicalVaultUri, expirySeconds, type TenantKeyInputs } from "./tenant-key-inputs";
+export { checkTenantKeyInputs, canonicalVaultUri, type TenantKeyInputs } from "./tenant-key-inputs";
 export {
   createTenantKey,
   deleteTenantKey,
@@ -26,7 +26,6 @@ export {
   TENANT_KEY_SIZE,
   type TenantKeyOutputs,
   type TenantKeyTiming,
-  type TenantKeyDiff,
 } from "./tenant-key-operations";
 
 /** Arguments of a {@link TenantKey}. */

@@ -1,3 +1,5 @@
+import { isUtcDateTime } from "../../config/dates";
+
 /** Arguments of {@link weeklyScheduleTriggerProperties}. */
 export interface WeeklyScheduleArgs {
   /** Pipeline the trigger runs, e.g. "ExportO365DataEvents". */
@@ -19,8 +21,6 @@ export interface WeeklyScheduleArgs {
   parameters?: Record<string, unknown>;
 }
 
-const ISO_UTC_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
-
 /**
  * ARM `TriggerResource.properties` of a ScheduleTrigger that runs `pipelineName` "every 7 days on
  * Monday": frequency Week, interval 1, schedule { weekDays: [Monday], hours: [hour], minutes: [minute] }.
@@ -37,7 +37,7 @@ export function weeklyScheduleTriggerProperties(args: WeeklyScheduleArgs): Recor
   if (!Number.isInteger(args.minute) || args.minute < 0 || args.minute > 59) {
     throw new Error(`weekly schedule for ${args.pipelineName}: minute ${args.minute} must be a whole number from 0 to 59`);
   }
-  if (!ISO_UTC_DATE_TIME.test(args.startTime) || Number.isNaN(Date.parse(args.startTime))) {
+  if (!isUtcDateTime(args.startTime)) {
     throw new Error(`weekly schedule for ${args.pipelineName}: startTime ${JSON.stringify(args.startTime)} must be an ISO-8601 UTC date-time such as 2026-01-05T00:00:00Z`);
   }
   return {

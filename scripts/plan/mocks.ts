@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { APP_SECRET_NAME } from "../../components/key-vault";
 
 /** Fixed identities the mocked `getClientConfig` reports (documentation-style GUIDs). */
 export const MOCK_CLIENT = {
@@ -91,23 +92,26 @@ function mockState(type: string, name: string, inputs: Inputs, platform: Inputs)
 /** Platform stack outputs a customer stack sees in a plan (what a deployed platform stack exports). */
 export function mockPlatformOutputs(platformStack: string): Inputs {
   const slug = platformStack.split("/").pop()!.toLowerCase().replace(/[^a-z0-9]/g, "");
-  const rg = `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/platform-${slug}-rg`;
-  const vault = `https://platform-${slug}-kv.vault.azure.net/`;
+  const resourceGroupName = `platform-${slug}-rg`;
+  const rg = group({ resourceGroupName });
+  const vaultName = `platform-${slug}-kv`;
+  const vaultId = `${rg}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+  const account = `platform${slug}`.slice(0, 24);
   return {
     subscriptionId: MOCK_CLIENT.subscriptionId,
     partnerTenantId: MOCK_CLIENT.tenantId,
-    resourceGroupName: `platform-${slug}-rg`,
+    resourceGroupName,
     location: "westeurope",
     applicationId: stableGuid(`${platformStack}/application`),
     servicePrincipalObjectId: stableGuid(`${platformStack}/service-principal`),
-    vaultName: `platform-${slug}-kv`,
-    vaultUri: vault,
-    vaultId: `${rg}/providers/Microsoft.KeyVault/vaults/platform-${slug}-kv`,
-    appSecretName: "partner-app-client-secret",
-    appSecretId: `${rg}/providers/Microsoft.KeyVault/vaults/platform-${slug}-kv/secrets/partner-app-client-secret`,
-    storageAccountName: `platform${slug}`.slice(0, 24),
-    storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/${`platform${slug}`.slice(0, 24)}`,
-    dfsEndpoint: `https://${`platform${slug}`.slice(0, 24)}.dfs.core.windows.net/`,
+    vaultName,
+    vaultUri: `https://${vaultName}.vault.azure.net/`,
+    vaultId,
+    appSecretName: APP_SECRET_NAME,
+    appSecretId: `${vaultId}/secrets/${APP_SECRET_NAME}`,
+    storageAccountName: account,
+    storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/${account}`,
+    dfsEndpoint: `https://${account}.dfs.core.windows.net/`,
   };
 }
 

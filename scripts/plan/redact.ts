@@ -1,5 +1,5 @@
 /** The marker Pulumi puts on serialized secret values (`@pulumi/pulumi/runtime/rpc` specialSigKey/specialSecretSig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Shown instead of a secret value. */

@@ -185,11 +185,6 @@ function evaluate(node: Node, ctx: AdfContext): Value {
   }
 }
 
-/** Parses an expression body (without the leading "@"); throws on a syntax error. */
-export function parseAdf(body: string): void {
-  new Parser(body).parseAll();
-}
-
 /** Evaluates an ADF value: "@expr", a string with "@{expr}" interpolations, or plain text. */
 export function evaluateAdf(value: string, ctx: AdfContext): Value {
   if (value.startsWith("@") && !value.startsWith("@{") && !value.startsWith("@@")) return evaluate(new Parser(value.slice(1)).parseAll(), ctx);

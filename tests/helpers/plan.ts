@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { BUILT_IN_ROLES, type BuiltInRole } from "../../components/roles";
 import { readStackConfigFile } from "../../scripts/plan/config-file";
+import { MOCK_CLIENT } from "../../scripts/plan/mocks";
 import { runPlan, type PlannedResource, type PlanResult } from "../../scripts/plan/run-plan";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -8,10 +10,22 @@ export const ROOT = path.resolve(__dirname, "../..");
 export const NOW = new Date("2026-11-25T12:00:00Z");
 export const FABRIKAM = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
 export const NORTHWIND = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
+/** ARM id of the dev stack's resource group in the mocked subscription. */
+export const DEV_RG_ID = `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/contoso-dev-rg`;
+
+/** Full role definition id of a built-in role in the mocked subscription. */
+export function builtInRoleId(role: BuiltInRole): string {
+  return `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES[role]}`;
+}
+
+/** Pulumi.<stack>.yaml of the repository as the flat config map Pulumi gives a program. */
+export function stackConfig(stack: string): Record<string, string> {
+  return readStackConfigFile(path.join(ROOT, `Pulumi.${stack}.yaml`));
+}
 
 /** Pulumi.dev.yaml as the flat config map Pulumi gives a program. */
 export function devConfig(): Record<string, string> {
-  return readStackConfigFile(path.join(ROOT, "Pulumi.dev.yaml"));
+  return stackConfig("dev");
 }
 
 /** Plans `config` as stack `stack` with the fixed test clock. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { valueOf } from "../helpers/plan";
 
 interface Registered {
   type: string;
@@ -33,10 +34,6 @@ function loadSerializedProvider(text: unknown): Record<string, (...args: unknown
   return module.exports.handler();
 }
 
-function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply((value) => resolve(value)));
-}
-
 describe("dynamic resources under Pulumi mocks", () => {
   it("registers a TenantKey with a serialized provider and its inputs", async () => {
     const { TenantKey } = await import("../../components/providers/tenant-key");
@@ -45,14 +42,14 @@ describe("dynamic resources under Pulumi mocks", () => {
       keyName: "11111111-2222-3333-4444-555555555555",
       expiresOn: "2027-06-30T00:00:00Z",
     });
-    await unwrap(key.urn);
+    await valueOf(key.urn);
     const entry = registered.find((r) => r.name === "tenant-key");
     expect(entry?.type).toBe("pulumi-nodejs:dynamic/viva-partner:TenantKey");
     expect(entry?.inputs).toMatchObject({ keyName: "11111111-2222-3333-4444-555555555555", expiresOn: "2027-06-30T00:00:00Z", rotation: 0 });
     expect(typeof entry?.inputs.__provider).toBe("string");
     expect(entry?.inputs.__provider as string).toContain("createTenantKey");
     expect(entry?.inputs.__provider as string).toContain('require("@azure/keyvault-keys")');
-    expect(await unwrap(key.expiresOn)).toBe("2027-06-30T00:00:00Z");
+    expect(await valueOf(key.expiresOn)).toBe("2027-06-30T00:00:00Z");
 
     const provider = loadSerializedProvider(entry?.inputs.__provider);
     const checked = await provider.check({}, { vaultUri: "https://KV-Viva.vault.azure.net", keyName: "TENANT-1", expiresOn: "2027-06-30" });
@@ -71,7 +68,7 @@ describe("dynamic resources under Pulumi mocks", () => {
       triggerName: "WeeklyMonday",
       properties,
     });
-    await unwrap(trigger.urn);
+    await valueOf(trigger.urn);
     const entry = registered.find((r) => r.name === "weekly");
     expect(entry?.type).toBe("pulumi-nodejs:dynamic/viva-partner:StartedTrigger");
     expect(entry?.inputs).toMatchObject({ factoryName: "adf-viva-tenant", triggerName: "WeeklyMonday", properties });

@@ -1,10 +1,9 @@
-import { InjectedFailures, azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
+import { FakeService, azureError, type FakeResponse, type RecordedRequest } from "./http-recorder";
 
 interface StoredTrigger {
   properties: Record<string, unknown>;
   runtimeState: "Started" | "Stopped";
 }
-
 
 const TRIGGER_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DataFactory\/factories\/([^/]+)\/triggers\/([^/]+)(?:\/(start|stop))?$/i;
 const OPERATION_PATH = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DataFactory\/operationResults\/([^/]+)$/i;
@@ -14,31 +13,17 @@ const OPERATION_PATH = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DataFacto
  * stopped triggers and refuses to change started ones (TriggerEnabledCannotUpdate), start and stop
  * are long-running (202 with a Location polled until done), a started trigger cannot be deleted.
  */
-export class FakeDataFactory {
+export class FakeDataFactory extends FakeService {
   readonly triggers = new Map<string, StoredTrigger>();
-  readonly httpClient;
-  readonly requests: RecordedRequest[];
-  private readonly failures = new InjectedFailures();
   private readonly pendingOperations = new Map<string, () => void>();
   private nextOperation = 1;
-
-  constructor() {
-    const recorder = recordingHttpClient((request) => this.respond(request));
-    this.httpClient = recorder.httpClient;
-    this.requests = recorder.requests;
-  }
 
   /** The requests as "METHOD path" lines, operation polling left out. */
   calls(): string[] {
     return this.requests.filter((r) => !OPERATION_PATH.test(r.path)).map((r) => `${r.method} ${r.path}`);
   }
 
-  /** Answers `times` matching requests with `response` instead of serving them. */
-  failNext(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times = 1): void {
-    this.failures.add(matches, response, times);
-  }
-
-  private respond(request: RecordedRequest): FakeResponse {
+  protected respond(request: RecordedRequest): FakeResponse {
     if (request.authorization !== "Bearer test-token") return { status: 401, body: azureError("AuthenticationFailed", "no token") };
     if (request.url.searchParams.get("api-version") !== "2018-06-01") return { status: 400, body: azureError("InvalidApiVersion", "expected 2018-06-01") };
     const failure = this.failures.take(request);

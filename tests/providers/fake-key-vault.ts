@@ -1,4 +1,4 @@
-import { InjectedFailures, azureError, recordingHttpClient, type FakeResponse, type RecordedRequest } from "./http-recorder";
+import { FakeService, azureError, type FakeResponse, type RecordedRequest } from "./http-recorder";
 
 interface StoredVersion {
   version: string;
@@ -9,36 +9,25 @@ interface StoredVersion {
   exp?: number;
 }
 
-
 /**
  * An in-memory Key Vault data plane for the keys API (create, get, update, delete, recover),
  * answering like the service: 401 challenge on unauthenticated requests, 409 when a name is
  * soft-deleted, soft delete keeping every version.
  */
-export class FakeKeyVault {
+export class FakeKeyVault extends FakeService {
   readonly vaultUrl: string;
   readonly keys = new Map<string, StoredVersion[]>();
   readonly deleted = new Map<string, StoredVersion[]>();
-  readonly httpClient;
-  readonly requests: RecordedRequest[];
-  private readonly failures = new InjectedFailures();
   private nextVersion = 1;
 
   constructor(vaultName = "kv-viva", private readonly token = "test-token") {
+    super();
     this.vaultUrl = `https://${vaultName}.vault.azure.net`;
-    const recorder = recordingHttpClient((request) => this.respond(request));
-    this.httpClient = recorder.httpClient;
-    this.requests = recorder.requests;
   }
 
   /** Requests that carried our token, i.e. those past the authentication challenge. */
   get authorized(): RecordedRequest[] {
     return this.requests.filter((request) => request.authorization === `Bearer ${this.token}`);
-  }
-
-  /** Answers `times` matching requests with `response` instead of serving them. */
-  failNext(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times = 1): void {
-    this.failures.add(matches, response, times);
   }
 
   /** Adds an existing key version directly, as if created earlier. */
@@ -48,7 +37,7 @@ export class FakeKeyVault {
     return stored;
   }
 
-  private respond(request: RecordedRequest): FakeResponse {
+  protected respond(request: RecordedRequest): FakeResponse {
     if (request.authorization !== `Bearer ${this.token}`) {
       return {
         status: 401,

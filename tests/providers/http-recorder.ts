@@ -73,8 +73,31 @@ export function azureError(code: string, message: string, innerCode?: string): {
   return { error: innerCode ? { code, message, innerError: { code: innerCode } } : { code, message } };
 }
 
+/**
+ * Base of the fake Azure services: the real SDK client talks to it through `httpClient`, every
+ * request is recorded, and tests can inject failures before the subclass serves a request.
+ */
+export abstract class FakeService {
+  readonly httpClient: HttpClient;
+  readonly requests: RecordedRequest[];
+  protected readonly failures = new InjectedFailures();
+
+  constructor() {
+    const recorder = recordingHttpClient((request) => this.respond(request));
+    this.httpClient = recorder.httpClient;
+    this.requests = recorder.requests;
+  }
+
+  /** Answers `times` matching requests with `response` instead of serving them. */
+  failNext(matches: (request: RecordedRequest) => boolean, response: FakeResponse, times = 1): void {
+    this.failures.add(matches, response, times);
+  }
+
+  protected abstract respond(request: RecordedRequest): FakeResponse;
+}
+
 /** Failures a fake service answers instead of serving, each for a number of matching requests. */
-export class InjectedFailures {
+class InjectedFailures {
   private readonly pending: { matches: (request: RecordedRequest) => boolean; response: FakeResponse; times: number }[] = [];
 
   /** Answers the next `times` requests that `matches` accepts with `response`. */
