@@ -20,3 +20,12 @@ export function serviceCodeOf(error: unknown): string | undefined {
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
+
+/** Runs `operation`; a failure is rethrown as one Error whose message `describe` builds (cause kept). */
+export async function withFailureMessage<T>(describe: (error: unknown) => string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw new Error(describe(error), { cause: error });
+  }
+}

@@ -3,7 +3,7 @@ import type { DataFactoryManagementClient, TriggerResource } from "@azure/arm-da
 import { containsUnknown } from "./unknown";
 import { isRecord, type StartedTriggerInputs } from "./started-trigger-inputs";
 import { failureCause, retryTransient, type RetryPolicy } from "./retry";
-import { httpStatusOf, serviceCodeOf } from "./azure-errors";
+import { httpStatusOf, serviceCodeOf, withFailureMessage } from "./azure-errors";
 
 /** The state a StartedTrigger keeps: its inputs plus what Data Factory reports. */
 export interface StartedTriggerOutputs extends StartedTriggerInputs {
@@ -169,12 +169,8 @@ function subjectOf(target: StartedTriggerInputs): string {
   return `Data Factory trigger "${target.triggerName}" in factory "${target.factoryName}" (resource group ${target.resourceGroupName})`;
 }
 
-async function describeFailures<T>(action: string, target: StartedTriggerInputs, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw new Error(startedTriggerFailureMessage(action, target, error), { cause: error });
-  }
+function describeFailures<T>(action: string, target: StartedTriggerInputs, operation: () => Promise<T>): Promise<T> {
+  return withFailureMessage((error) => startedTriggerFailureMessage(action, target, error), operation);
 }
 
 /** One line naming the trigger, its factory, what we tried and why it failed. */

@@ -4,7 +4,7 @@ import { containsUnknown } from "./unknown";
 import { epochSeconds } from "../../config/dates";
 import { canonicalVaultUri, type TenantKeyInputs } from "./tenant-key-inputs";
 import { RetriesExhaustedError, failureCause, retryTransient, type RetryPolicy } from "./retry";
-import { errorMessage, httpStatusOf } from "./azure-errors";
+import { errorMessage, httpStatusOf, withFailureMessage } from "./azure-errors";
 
 /** The state a TenantKey keeps: its inputs plus the identifiers of the current key version. */
 export interface TenantKeyOutputs extends TenantKeyInputs {
@@ -183,12 +183,8 @@ function retryWhileRbacPropagates<T>(operation: () => Promise<T>, timing: Tenant
   return retryTransient(operation, isRbacPropagationError, timing.retry);
 }
 
-async function describeFailures<T>(action: string, inputs: TenantKeyInputs, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw new Error(tenantKeyFailureMessage(action, inputs, error), { cause: error });
-  }
+function describeFailures<T>(action: string, inputs: TenantKeyInputs, operation: () => Promise<T>): Promise<T> {
+  return withFailureMessage((error) => tenantKeyFailureMessage(action, inputs, error), operation);
 }
 
 /** One line naming the key, the vault, what we tried and why it failed. */
