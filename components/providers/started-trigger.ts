@@ -13,21 +13,6 @@ import {
 import { sleepFor } from "./retry";
 import { azureCredentialFromEnvironment } from "./azure-credential";
 
-export { checkStartedTriggerInputs, type StartedTriggerInputs } from "./started-trigger-inputs";
-export {
-  createStartedTrigger,
-  deleteStartedTrigger,
-  diffStartedTrigger,
-  readStartedTrigger,
-  updateStartedTrigger,
-  isTransientTriggerError,
-  startedTriggerFailureMessage,
-  toSdkTrigger,
-  canonicalJson,
-  type StartedTriggerOutputs,
-  type StartedTriggerTiming,
-} from "./started-trigger-operations";
-export { weeklyScheduleTriggerProperties, type WeeklyScheduleArgs } from "./weekly-schedule";
 
 /** Arguments of a {@link StartedTrigger}. */
 export interface StartedTriggerArgs {

@@ -13,20 +13,6 @@ import {
 import { sleepFor } from "./retry";
 import { azureCredentialFromEnvironment } from "./azure-credential";
 
-export { checkTenantKeyInputs, canonicalVaultUri, type TenantKeyInputs } from "./tenant-key-inputs";
-export {
-  createTenantKey,
-  deleteTenantKey,
-  diffTenantKey,
-  readTenantKey,
-  updateTenantKey,
-  isRbacPropagationError,
-  tenantKeyFailureMessage,
-  TENANT_KEY_OPERATIONS,
-  TENANT_KEY_SIZE,
-  type TenantKeyOutputs,
-  type TenantKeyTiming,
-} from "./tenant-key-operations";
 
 /** Arguments of a {@link TenantKey}. */
 export interface TenantKeyArgs {

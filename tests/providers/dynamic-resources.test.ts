@@ -59,7 +59,7 @@ describe("dynamic resources under Pulumi mocks", () => {
   });
 
   it("registers a StartedTrigger with a serialized provider and its inputs", async () => {
-    const { StartedTrigger, weeklyScheduleTriggerProperties } = await import("../../components/providers/started-trigger");
+    const { StartedTrigger, weeklyScheduleTriggerProperties } = await import("../../components/providers");
     const properties = weeklyScheduleTriggerProperties({ pipelineName: "ExportO365DataEvents", weekDay: "Monday", hour: 6, minute: 30, startTime: "2026-01-05T00:00:00Z" });
     const trigger = new StartedTrigger("weekly", {
       subscriptionId: "00000000-0000-0000-0000-000000000001",

@@ -1,18 +1,17 @@
 import { DataFactoryManagementClient } from "@azure/arm-datafactory";
 import { describe, expect, it } from "vitest";
+import { STARTED_TRIGGER_TIMING } from "../../components/providers/started-trigger";
+import { checkStartedTriggerInputs, type StartedTriggerInputs } from "../../components/providers/started-trigger-inputs";
 import {
-  STARTED_TRIGGER_TIMING,
-  checkStartedTriggerInputs,
   createStartedTrigger,
   deleteStartedTrigger,
   diffStartedTrigger,
   readStartedTrigger,
   updateStartedTrigger,
-  weeklyScheduleTriggerProperties,
-  type StartedTriggerInputs,
   type StartedTriggerOutputs,
   type StartedTriggerTiming,
-} from "../../components/providers/started-trigger";
+} from "../../components/providers/started-trigger-operations";
+import { weeklyScheduleTriggerProperties } from "../../components/providers/weekly-schedule";
 import { FakeDataFactory } from "./fake-data-factory";
 import { azureError, recordingSleep, staticCredential, type RecordedRequest } from "./http-recorder";
 

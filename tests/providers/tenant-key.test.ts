@@ -1,17 +1,16 @@
 import { KeyClient } from "@azure/keyvault-keys";
 import { describe, expect, it } from "vitest";
+import { TENANT_KEY_TIMING } from "../../components/providers/tenant-key";
+import { checkTenantKeyInputs, type TenantKeyInputs } from "../../components/providers/tenant-key-inputs";
 import {
-  TENANT_KEY_TIMING,
-  checkTenantKeyInputs,
   createTenantKey,
   deleteTenantKey,
   diffTenantKey,
   readTenantKey,
   updateTenantKey,
-  type TenantKeyInputs,
   type TenantKeyOutputs,
   type TenantKeyTiming,
-} from "../../components/providers/tenant-key";
+} from "../../components/providers/tenant-key-operations";
 import { FakeKeyVault } from "./fake-key-vault";
 import { azureError, recordingSleep, staticCredential, type RecordedRequest } from "./http-recorder";
 
