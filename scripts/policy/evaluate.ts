@@ -66,7 +66,7 @@ function resourceOptions(parentUrn: string | undefined): PolicyResourceOptions {
 }
 
 /** The plan as the policy SDK hands resources to policies: proxied props, parents linked by URN. */
-function policyResources(plan: readonly PlanResource[]): PolicyResource[] {
+export function policyResources(plan: readonly PlanResource[]): PolicyResource[] {
   const byName = new Map<string, PolicyResource>();
   const resources = plan.map((r): PolicyResource => {
     const props = unknownCheckingProxy(asPolicyValue(r.inputs) as Record<string, unknown>);
@@ -96,6 +96,27 @@ const notApplicable = (reason?: string): never => {
   throw new NotApplicable(reason);
 };
 
+/** What a resource policy's `validateResource` receives for one resource. */
+export function resourceValidationArgs(resource: PolicyResource): ResourceValidationArgs {
+  return {
+    type: resource.type,
+    props: resource.props,
+    urn: resource.urn,
+    name: resource.name,
+    opts: resource.opts,
+    stackTags: new Map(),
+    isType: resource.isType,
+    asType: ((resourceClass: never) => (resource.isType(resourceClass) ? resource.props : undefined)) as ResourceValidationArgs["asType"],
+    getConfig: <T extends object>() => ({}) as T,
+    notApplicable,
+  };
+}
+
+/** What a stack policy's `validateStack` receives. */
+export function stackValidationArgs(resources: PolicyResource[]): StackValidationArgs {
+  return { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+}
+
 /**
  * Runs every policy over a saved plan, as the policy server runs them during `pulumi preview`:
  * resource policies once per resource, stack policies once over all of them. A policy that reads a
@@ -120,24 +141,13 @@ export async function evaluatePlan(plan: readonly PlanResource[], policies: Poli
     };
     if ("validateStack" in policy) {
       const stackPolicy = policy as StackValidationPolicy;
-      const args: StackValidationArgs = { resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable };
+      const args = stackValidationArgs(resources);
       await run(null, () => stackPolicy.validateStack(args, (message, urn) => add(urn ? (nameOfUrn.get(urn) ?? urn) : null, message)));
       continue;
     }
     const validations = ([] as ResourceValidation[]).concat((policy as ResourceValidationPolicy).validateResource ?? []);
     for (const resource of resources) {
-      const args: ResourceValidationArgs = {
-        type: resource.type,
-        props: resource.props,
-        urn: resource.urn,
-        name: resource.name,
-        opts: resource.opts,
-        stackTags: new Map(),
-        isType: resource.isType,
-        asType: ((resourceClass: never) => (resource.isType(resourceClass) ? resource.props : undefined)) as ResourceValidationArgs["asType"],
-        getConfig: <T extends object>() => ({}) as T,
-        notApplicable,
-      };
+      const args = resourceValidationArgs(resource);
       for (const validate of validations) await run(resource.name, () => validate(args, (message) => add(resource.name, message)));
     }
   }
