@@ -21,6 +21,14 @@ const READ_ERRORS: Record<string, string> = {
   EPERM: "permission denied",
 };
 
+/**
+ * `npm run plan -- … > plan.json` (without --silent) puts npm's banner (`> viva-partner@… plan`,
+ * `> node …`, a blank line) before the JSON; that banner, and only it, is skipped.
+ */
+function withoutNpmBanner(text: string): string {
+  return text.replace(/^\n*(?:> [^\n]*\n)+\s*(?=\[)/, "");
+}
+
 /** Reads a saved `npm run plan` output (a JSON list of `{type, name, parent, inputs}`). */
 export function readPlanFile(path: string): PlanResource[] {
   let text: string;
@@ -33,7 +41,7 @@ export function readPlanFile(path: string): PlanResource[] {
   if (text.trim() === "") throw new PlanFileError(`${path} is empty: expected the JSON that \`npm run plan\` prints`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(withoutNpmBanner(text));
   } catch {
     // The parser's message quotes the file's text; a wrong file may hold secrets, so it is not shown.
     throw new PlanFileError(`${path} is not JSON: expected the JSON that \`npm run plan\` prints`);

@@ -54,6 +54,13 @@ describe("npm run policy", () => {
     }
   });
 
+  it("reads a plan saved without --silent (npm's banner lines before the JSON)", () => {
+    const banner = "\n> viva-partner@0.1.0 plan\n> node --max-semi-space-size=64 --import tsx scripts/plan.ts --stack dev\n\n";
+    const run = npm("policy", planFile("with-banner.json", banner + readFileSync(devPlan, "utf8")));
+    expect(run.stdout).toBe("");
+    expect(run.status).toBe(0);
+  });
+
   it("fails a plan with one property broken per policy, one line each naming policy, resource and property", () => {
     const file = edited("broken.json", (byName) => {
       byName("platform-storage-account").inputs.allowSharedKeyAccess = true;
