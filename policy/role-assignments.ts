@@ -39,7 +39,7 @@ export function stackRoleIds(resources: readonly Pick<PolicyResource, "type" | "
   for (const resource of resources) {
     if (resource.type !== TYPES.roleDefinition) continue;
     ids.add(`${resource.name}-id`.toLowerCase());
-    for (const key of ["roleDefinitionId", "name", "id"]) {
+    for (const key of ["roleDefinitionId", "name"]) {
       const value = readKnown(resource.props, key);
       if (typeof value === "string" && value.length > 0) ids.add(value.toLowerCase());
     }

@@ -14,6 +14,9 @@ interface UnknownValueSupport {
   unknownCheckingProxy: <T extends object>(props: T) => T;
 }
 const sdk = policySdk as unknown as UnknownValueSupport;
+if (typeof sdk.UnknownValueError !== "function" || typeof sdk.unknownCheckingProxy !== "function") {
+  throw new Error("@pulumi/policy no longer exports UnknownValueError and unknownCheckingProxy: policy/unknown-values.ts needs updating");
+}
 
 /** The sentinel Pulumi uses for a string it cannot know yet (the same for outputs and policy inputs). */
 export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

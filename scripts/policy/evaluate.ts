@@ -54,40 +54,34 @@ function urnOf(resource: PlanResource): string {
 
 class NotApplicable extends Error {}
 
-function resourceOptions(parentUrn: string | undefined): PolicyResourceOptions {
-  return {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
-    ...(parentUrn ? { parent: parentUrn } : {}),
-  };
+function resourceOptions(): PolicyResourceOptions {
+  return { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
 }
 
 /** The plan as the policy SDK hands resources to policies: proxied props, parents linked by URN. */
 export function policyResources(plan: readonly PlanResource[]): PolicyResource[] {
-  const byName = new Map<string, PolicyResource>();
   const resources = plan.map((r): PolicyResource => {
     const props = unknownCheckingProxy(asPolicyValue(r.inputs) as Record<string, unknown>);
     const typeOf = (resourceClass: unknown) => (resourceClass as { __pulumiType?: string }).__pulumiType === r.type;
-    const resource: PolicyResource = {
+    return {
       type: r.type,
       props,
       urn: urnOf(r),
       name: r.name,
-      opts: resourceOptions(r.parent ? `urn:pulumi:plan::viva-partner::parent::${r.parent}` : undefined),
+      opts: resourceOptions(),
       dependencies: [],
       propertyDependencies: {},
       isType: typeOf,
       asType: ((resourceClass: unknown) => (typeOf(resourceClass) ? props : undefined)) as PolicyResource["asType"],
     };
-    byName.set(r.name, resource);
-    return resource;
   });
+  const byName = new Map(resources.map((r) => [r.name, r]));
   plan.forEach((r, i) => {
     const parent = r.parent ? byName.get(r.parent) : undefined;
-    if (parent) resources[i].parent = parent;
+    if (parent) {
+      resources[i].parent = parent;
+      resources[i].opts.parent = parent.urn;
+    }
   });
   return resources;
 }

@@ -1,4 +1,4 @@
-import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { policyResources, resourceValidationArgs, stackValidationArgs, type PlanResource } from "../../scripts/policy/evaluate";
 
 /** The subscription and resource group the fixtures' ARM ids live in. */
@@ -25,7 +25,7 @@ export function policyResource(type: string, name: string, inputs: Record<string
 export async function violations(policy: ResourceValidationPolicy, type: string, inputs: Record<string, unknown>, name = "res"): Promise<string[]> {
   const messages: string[] = [];
   const args = resourceValidationArgs(policyResource(type, name, inputs));
-  for (const validate of ([] as NonNullable<ResourceValidationPolicy["validateResource"]>[]).concat(policy.validateResource ?? []).flat()) {
+  for (const validate of ([] as ResourceValidation[]).concat(policy.validateResource ?? [])) {
     await validate(args, (message) => messages.push(message));
   }
   return messages;
