@@ -5,6 +5,7 @@ import { customRoleManagesKeysOnly } from "./custom-role";
 import { keyVaultProtected } from "./key-vault";
 import { notifyUrlHttps } from "./notify-url";
 import { roleAssignmentsLeastPrivilege } from "./role-assignments";
+import { roleAssignmentsKnownRoles } from "./role-assignments-known-roles";
 import { storageAccountLockedDown } from "./storage-account";
 import { tenantKeyRsaExpiring } from "./tenant-key";
 
@@ -16,6 +17,7 @@ export const POLICIES: Policies = [
   keyVaultProtected,
   tenantKeyRsaExpiring,
   roleAssignmentsLeastPrivilege,
+  roleAssignmentsKnownRoles,
   customRoleManagesKeysOnly,
   notifyUrlHttps,
 ];

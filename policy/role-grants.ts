@@ -1,4 +1,6 @@
-import type { ScopeKind } from "./scopes";
+import type { ReportViolation } from "@pulumi/policy";
+import { reportProperty, shown } from "./report";
+import { classifyScope, type ScopeKind } from "./scopes";
 
 /** Built-in Azure role definition GUIDs (the same in every subscription), by the role's name. */
 export const BUILT_IN_ROLE_IDS = {
@@ -51,15 +53,45 @@ export function roleGuid(roleDefinitionId: string): string | undefined {
   return GUID.test(last) ? last.toLowerCase() : undefined;
 }
 
+/** The built-in role a role definition id names (by its GUID), or undefined for any other role. */
+export function builtInRole(roleDefinitionId: unknown): BuiltInRoleName | undefined {
+  if (typeof roleDefinitionId !== "string") return undefined;
+  const guid = roleGuid(roleDefinitionId);
+  return (Object.keys(BUILT_IN_ROLE_IDS) as BuiltInRoleName[]).find((name) => BUILT_IN_ROLE_IDS[name] === guid);
+}
+
 /**
  * The role a role definition id names: a built-in role by its GUID, or a role of this stack when
  * the id (or its GUID) is one of `stackRoleIds`. Undefined for any other role.
  */
 export function resolveRole(roleDefinitionId: unknown, stackRoleIds: ReadonlySet<string>): RoleName | undefined {
   if (typeof roleDefinitionId !== "string") return undefined;
-  const guid = roleGuid(roleDefinitionId);
-  const builtIn = (Object.keys(BUILT_IN_ROLE_IDS) as BuiltInRoleName[]).find((name) => BUILT_IN_ROLE_IDS[name] === guid);
+  const builtIn = builtInRole(roleDefinitionId);
   if (builtIn) return builtIn;
+  const guid = roleGuid(roleDefinitionId);
   if (stackRoleIds.has(roleDefinitionId.toLowerCase()) || (guid !== undefined && stackRoleIds.has(guid))) return STACK_ROLE;
   return undefined;
+}
+
+/** How a scope kind reads in a message. */
+const SCOPE_WORDS: Record<ScopeKind, string> = {
+  key: "a key",
+  secret: "a secret",
+  vault: "a vault",
+  container: "a blob container",
+  account: "a storage account",
+  resourceGroup: "a resource group",
+  subscription: "a subscription",
+  managementGroup: "a management group or the tenant root",
+  other: "something that is not an Azure resource id",
+  unknown: "a scope the plan cannot know",
+};
+
+/** Reports a role assignment whose scope is not a kind the table allows for its role. */
+export function checkGrantScope(role: RoleName, scope: unknown, report: ReportViolation, grants: readonly AllowedGrant[] = ALLOWED_GRANTS): void {
+  const kind = classifyScope(scope);
+  const allowed = allowedScopes(role, grants);
+  if (allowed.includes(kind)) return;
+  const where = allowed.length > 0 ? allowed.map((k) => SCOPE_WORDS[k]).join(" or ") : "no scope at all";
+  reportProperty(report, "scope", `${shown(scope)} is ${SCOPE_WORDS[kind]}; this program grants ${role} only on ${where}`);
 }

@@ -49,7 +49,7 @@ describe("npm run policy", () => {
     for (const file of [devPlan, savePlan("acme")]) {
       const run = npm("policy", file);
       expect(run.stdout).toBe("");
-      expect(run.stderr).toMatch(/^viva-partner policies: \d+ resources, 8 policies, 0 mandatory and 0 advisory findings\n$/);
+      expect(run.stderr).toMatch(/^viva-partner policies: \d+ resources, 9 policies, 0 mandatory and 0 advisory findings\n$/);
       expect(run.status).toBe(0);
     }
   });
@@ -121,7 +121,7 @@ describe("npm run policy", () => {
       byName(`tenant-${FABRIKAM}-app-blob-writer`).inputs.scope = { __pulumiUnknown: true };
     });
     const run = npm("policy", file);
-    expect(run.stdout).toBe(`advisory: role-assignments-least-privilege: (plan): not checked: string value at .tenant-${FABRIKAM}-app-blob-writer.scope can't be known during preview\n`);
+    expect(run.stdout).toBe(`advisory: role-assignments-least-privilege: tenant-${FABRIKAM}-app-blob-writer: not checked: string value at .scope can't be known during preview\n`);
     expect(run.status).toBe(0);
   });
 

@@ -153,7 +153,7 @@ describe("the policy pack as the Pulumi CLI runs it", () => {
     expect(found[0].message).toContain("importKeyPem must be an RSA key of at least 2048 bits, has 1024");
   });
 
-  it("resolves a custom role through the engine's property dependencies, and blocks a grant at a broad scope", async () => {
+  it("resolves a custom role through the engine's property dependencies, and blocks it at a broad scope", async () => {
     const definition: StackResource = {
       type: "azure-native:authorization:RoleDefinition",
       name: "platform-kv-key-manager",
@@ -171,15 +171,21 @@ describe("the policy pack as the Pulumi CLI runs it", () => {
       properties: { roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`, scope: CONTAINER_SCOPE, principalId: "r" },
     };
     expect(await analyzeStack([definition, deployer, reader])).toEqual([]);
-    const broad = { ...reader, name: "tenant-reader-everything", properties: { ...reader.properties, scope: SUB } };
-    const found = await analyzeStack([definition, deployer, broad]);
-    expect(found).toEqual([
+    const everywhere = { ...deployer, name: "platform-deployer-everywhere", properties: { ...deployer.properties, scope: SUB } };
+    expect(await analyzeStack([definition, everywhere, reader])).toEqual([
       {
-        policy: "role-assignments-least-privilege",
-        message: expect.stringContaining(`scope "${SUB}" is a subscription; this program grants Storage Blob Data Reader only on a blob container`),
+        policy: "role-assignments-known-roles",
+        message: expect.stringContaining(`scope "${SUB}" is a subscription; this program grants a custom role defined in this stack only on a vault`),
         level: analyzer.EnforcementLevel.MANDATORY,
-        urn: urn(broad.type, broad.name),
+        urn: urn(everywhere.type, everywhere.name),
       },
     ]);
+  });
+
+  it("stops a built-in role granted too broadly before the assignment is created (a resource policy)", async () => {
+    const properties = { roleDefinitionId: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1`, scope: SUB, principalId: "r" };
+    const found = await analyze("azure-native:authorization:RoleAssignment", "tenant-reader-everything", properties);
+    expect(found.map((d) => [d.policy, d.level])).toEqual([["role-assignments-least-privilege", analyzer.EnforcementLevel.MANDATORY]]);
+    expect(found[0].message).toContain(`scope "${SUB}" is a subscription; this program grants Storage Blob Data Reader only on a blob container`);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { customRoleManagesKeysOnly } from "../../policy/custom-role";
 import { roleAssignmentsLeastPrivilege } from "../../policy/role-assignments";
+import { roleAssignmentsKnownRoles } from "../../policy/role-assignments-known-roles";
 import { ALLOWED_GRANTS, BUILT_IN_ROLE_IDS, resolveRole, STACK_ROLE, type BuiltInRoleName } from "../../policy/role-grants";
 import { classifyScope } from "../../policy/scopes";
 import { ACCOUNT_ID, CONTAINER_SCOPE, KEY_SCOPE, policyResource, RG, SECRET_SCOPE, stackViolations, SUB, VAULT_ID, violations } from "./helpers";
@@ -87,78 +88,109 @@ describe("resolveRole", () => {
   });
 });
 
+/** What the program grants today (before issue 9 narrows the vault-wide grants). */
+const today = () => [
+  assignment("platform-kv-app-crypto-user", builtIn("Key Vault Crypto User"), VAULT_ID),
+  assignment("platform-kv-deployer-crypto-officer", builtIn("Key Vault Crypto Officer"), VAULT_ID),
+  assignment("tenant-app-blob-writer", builtIn("Storage Blob Data Contributor"), CONTAINER_SCOPE),
+  assignment("tenant-factory-secret-reader", builtIn("Key Vault Secrets User"), SECRET_SCOPE),
+];
+/** What issue 9 grants: a custom key manager on the vault, Crypto User per key, readers per container. */
+const leastPrivilege = () => [
+  policyResource(DEFINITION, "platform-kv-key-manager", keyManagerInputs),
+  assignment("platform-kv-deployer-key-manager", `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_MANAGER_GUID}`, VAULT_ID),
+  assignment("tenant-app-key-user", builtIn("Key Vault Crypto User"), KEY_SCOPE),
+  assignment("tenant-reader-key-user", builtIn("Key Vault Crypto User"), KEY_SCOPE),
+  assignment("tenant-reader-blob-reader", builtIn("Storage Blob Data Reader"), CONTAINER_SCOPE),
+  assignment("tenant-reader-blob-contributor", builtIn("Storage Blob Data Contributor"), CONTAINER_SCOPE),
+  assignment("tenant-app-blob-writer", builtIn("Storage Blob Data Contributor"), CONTAINER_SCOPE),
+  assignment("tenant-factory-secret-reader", builtIn("Key Vault Secrets User"), SECRET_SCOPE),
+];
+
 describe("role-assignments-least-privilege", () => {
-  /** What the program grants today (before issue 9 narrows the vault-wide grants). */
-  const today = [
-    assignment("platform-kv-app-crypto-user", builtIn("Key Vault Crypto User"), VAULT_ID),
-    assignment("platform-kv-deployer-crypto-officer", builtIn("Key Vault Crypto Officer"), VAULT_ID),
-    assignment("tenant-app-blob-writer", builtIn("Storage Blob Data Contributor"), CONTAINER_SCOPE),
-    assignment("tenant-factory-secret-reader", builtIn("Key Vault Secrets User"), SECRET_SCOPE),
-  ];
-  /** What issue 9 grants: a custom key manager on the vault, Crypto User per key, readers per container. */
-  const leastPrivilege = [
-    policyResource(DEFINITION, "platform-kv-key-manager", keyManagerInputs),
-    assignment("platform-kv-deployer-key-manager", `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_MANAGER_GUID}`, VAULT_ID),
-    assignment("tenant-app-key-user", builtIn("Key Vault Crypto User"), KEY_SCOPE),
-    assignment("tenant-reader-key-user", builtIn("Key Vault Crypto User"), KEY_SCOPE),
-    assignment("tenant-reader-blob-reader", builtIn("Storage Blob Data Reader"), CONTAINER_SCOPE),
-    assignment("tenant-reader-blob-contributor", builtIn("Storage Blob Data Contributor"), CONTAINER_SCOPE),
-    assignment("tenant-app-blob-writer", builtIn("Storage Blob Data Contributor"), CONTAINER_SCOPE),
-    assignment("tenant-factory-secret-reader", builtIn("Key Vault Secrets User"), SECRET_SCOPE),
-  ];
+  async function check(roleDefinitionId: string, scope: unknown): Promise<string[]> {
+    return violations(roleAssignmentsLeastPrivilege, ASSIGNMENT, { principalId: "p", principalType: "ServicePrincipal", roleDefinitionId, scope });
+  }
+
+  it("passes today's built-in grants and issue 9's", async () => {
+    for (const r of [...today(), ...leastPrivilege()]) expect(await violations(roleAssignmentsLeastPrivilege, r.type, r.props, r.name)).toEqual([]);
+  });
+
+  it.each([
+    ["Key Vault Crypto User", RG, "a resource group", "a key or a vault"],
+    ["Key Vault Secrets User", VAULT_ID, "a vault", "a secret"],
+    ["Storage Blob Data Contributor", ACCOUNT_ID, "a storage account", "a blob container"],
+    ["Storage Blob Data Reader", SUB, "a subscription", "a blob container"],
+    ["Key Vault Crypto Officer", KEY_SCOPE, "a key", "a vault"],
+    ["Key Vault Crypto User", "https://contoso-dev-kv.vault.azure.net/keys/k", "something that is not an Azure resource id", "a key or a vault"],
+  ] as const)("reports %s on %s, naming the scope and what the program grants", async (role, scope, found, allowed) => {
+    expect(await check(builtIn(role), scope)).toEqual([`scope "${scope}" is ${found}; this program grants ${role} only on ${allowed}`]);
+  });
+
+  it("leaves roles that are not built in to role-assignments-known-roles", async () => {
+    expect(await check(`${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_MANAGER_GUID}`, SUB)).toEqual([]);
+  });
+});
+
+describe("role-assignments-known-roles", () => {
+  const owner = `${SUB}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`;
+  const keyManager = `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_MANAGER_GUID}`;
 
   it("passes today's grants and issue 9's least-privilege grants", async () => {
-    expect(await stackViolations(roleAssignmentsLeastPrivilege, today)).toEqual([]);
-    expect(await stackViolations(roleAssignmentsLeastPrivilege, leastPrivilege)).toEqual([]);
+    expect(await stackViolations(roleAssignmentsKnownRoles, today())).toEqual([]);
+    expect(await stackViolations(roleAssignmentsKnownRoles, leastPrivilege())).toEqual([]);
   });
 
   it("recognises the stack's role by the plan's mock id and by the engine's property dependency", async () => {
     const { roleDefinitionId: _, ...withoutGuid } = keyManagerInputs;
     const definition = policyResource(DEFINITION, "platform-kv-key-manager", withoutGuid);
-    expect(await stackViolations(roleAssignmentsLeastPrivilege, [definition, assignment("deployer", "platform-kv-key-manager-id", VAULT_ID)])).toEqual([]);
+    expect(await stackViolations(roleAssignmentsKnownRoles, [definition, assignment("deployer", "platform-kv-key-manager-id", VAULT_ID)])).toEqual([]);
 
     // During preview the new definition's id is unknown; the engine still says where it comes from.
     const fromDefinition = assignment("deployer", { __pulumiUnknown: true }, VAULT_ID);
     fromDefinition.propertyDependencies = { roleDefinitionId: [definition] };
-    expect(await stackViolations(roleAssignmentsLeastPrivilege, [definition, fromDefinition])).toEqual([]);
+    expect(await stackViolations(roleAssignmentsKnownRoles, [definition, fromDefinition])).toEqual([]);
+    const tooBroad = assignment("deployer", { __pulumiUnknown: true }, RG);
+    tooBroad.propertyDependencies = { roleDefinitionId: [definition] };
+    expect(await stackViolations(roleAssignmentsKnownRoles, [definition, tooBroad])).toEqual([
+      { message: `scope "${RG}" is a resource group; this program grants ${STACK_ROLE} only on a vault`, urn: tooBroad.urn },
+    ]);
   });
 
   it.each([
-    ["a role the program never grants (Owner)", `${SUB}/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`, VAULT_ID, "roleDefinitionId"],
-    ["a custom role not defined in this stack", `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_MANAGER_GUID}`, VAULT_ID, "roleDefinitionId"],
-    ["Crypto User on the resource group", builtIn("Key Vault Crypto User"), RG, "scope"],
-    ["Secrets User on the whole vault", builtIn("Key Vault Secrets User"), VAULT_ID, "scope"],
-    ["Blob Data Contributor on the account", builtIn("Storage Blob Data Contributor"), ACCOUNT_ID, "scope"],
-    ["Blob Data Reader on the subscription", builtIn("Storage Blob Data Reader"), SUB, "scope"],
-    ["Crypto Officer on a key", builtIn("Key Vault Crypto Officer"), KEY_SCOPE, "scope"],
-    ["Crypto User on a data-plane URL", builtIn("Key Vault Crypto User"), "https://contoso-dev-kv.vault.azure.net/keys/k", "scope"],
-  ])("reports %s, naming the property and the assignment", async (_case, roleDefinitionId, scope, property) => {
-    const bad = assignment("bad", roleDefinitionId, scope);
-    const found = await stackViolations(roleAssignmentsLeastPrivilege, [...today, bad]);
-    expect(found).toHaveLength(1);
-    expect(found[0].urn).toBe(bad.urn);
-    expect(found[0].message.startsWith(`${property} `)).toBe(true);
+    ["a built-in role the program never grants (Owner)", owner],
+    ["a custom role not defined in this stack", keyManager],
+    ["no role id at all", undefined],
+  ])("reports %s, naming the assignment", async (_case, roleDefinitionId) => {
+    const bad = assignment("bad", roleDefinitionId, VAULT_ID);
+    expect(await stackViolations(roleAssignmentsKnownRoles, [...today(), bad])).toEqual([
+      {
+        message: `roleDefinitionId ${roleDefinitionId === undefined ? "not set" : JSON.stringify(roleDefinitionId)} is no role this program grants (built-in: ${Object.keys(BUILT_IN_ROLE_IDS).join(", ")}; or a custom role defined in this stack)`,
+        urn: bad.urn,
+      },
+    ]);
   });
 
-  it("says what it found and what the program grants", async () => {
-    const [found] = await stackViolations(roleAssignmentsLeastPrivilege, [assignment("bad", builtIn("Key Vault Crypto User"), RG)]);
-    expect(found.message).toBe(`scope "${RG}" is a resource group; this program grants Key Vault Crypto User only on a key or a vault`);
-    const [custom] = await stackViolations(roleAssignmentsLeastPrivilege, [...leastPrivilege.slice(0, 1), assignment("deployer", `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${KEY_MANAGER_GUID}`, SUB)]);
-    expect(custom.message).toBe(`scope "${SUB}" is a subscription; this program grants ${STACK_ROLE} only on a vault`);
+  it("reports the stack's role granted beyond the vault", async () => {
+    const [definition] = leastPrivilege();
+    const broad = assignment("deployer", keyManager, SUB);
+    expect(await stackViolations(roleAssignmentsKnownRoles, [definition, broad])).toEqual([
+      { message: `scope "${SUB}" is a subscription; this program grants ${STACK_ROLE} only on a vault`, urn: broad.urn },
+    ]);
   });
 
   it("checks every known assignment before stopping on one unknown during preview", async () => {
-    const unknownScope = assignment("new-grant", builtIn("Key Vault Crypto User"), { __pulumiUnknown: true });
-    const bad = assignment("bad", builtIn("Key Vault Secrets User"), VAULT_ID);
+    const unknownRole = assignment("new-grant", { __pulumiUnknown: true }, VAULT_ID);
+    const bad = assignment("bad", owner, VAULT_ID);
     const found: string[] = [];
     const run = async () =>
-      roleAssignmentsLeastPrivilege.validateStack(
-        { resources: [unknownScope, bad], stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable: () => undefined as never },
+      roleAssignmentsKnownRoles.validateStack(
+        { resources: [unknownRole, bad], stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable: () => undefined as never },
         (message) => found.push(message),
       );
-    await expect(run()).rejects.toThrow("string value at .new-grant.scope can't be known during preview");
+    await expect(run()).rejects.toThrow("string value at .new-grant.roleDefinitionId can't be known during preview");
     expect(found).toHaveLength(1);
-    expect(found[0]).toContain("Key Vault Secrets User only on a secret");
+    expect(found[0]).toContain("8e3af657-a8ff-443c-a75c-2fe8c4bcb635");
   });
 });
 
