@@ -88,7 +88,8 @@ function diagnostics(response: { getDiagnosticsList(): { getPolicyname(): string
 beforeAll(async () => {
   const policyDir = path.join(ROOT, "policy");
   const runner = createRequire(path.join(policyDir, "package.json")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  pack = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: policyDir, stdio: ["ignore", "pipe", "pipe"] });
+  // TS_NODE_CACHE=false: the runner's ts-node would otherwise leave its compile cache in the temp folder.
+  pack = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: policyDir, env: { ...process.env, TS_NODE_CACHE: "false" }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   pack.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<string>((resolve, reject) => {
