@@ -1,0 +1,3 @@
+import { runCli } from "./policy/cli";
+
+void runCli(process.argv);
