@@ -26,6 +26,8 @@ export interface StartedTriggerArgs {
   triggerName: pulumi.Input<string>;
   /** ARM TriggerResource.properties of a ScheduleTrigger (type, typeProperties.recurrence, pipelines) */
   properties: pulumi.Input<Record<string, unknown>>;
+  /** Leave the trigger stopped (default false); setting it back to false starts the trigger again. */
+  paused?: pulumi.Input<boolean>;
 }
 
 /** Production timing: Data Factory conflicts clear within seconds to minutes. */
@@ -67,14 +69,14 @@ const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInpu
 };
 
 /**
- * A Data Factory trigger that is left started. ARM creates triggers stopped, azure-native cannot
- * start them, and a started trigger rejects updates (TriggerEnabledCannotUpdate), so this resource
- * owns the trigger through `@azure/arm-datafactory`: create then start; stop, update, start; stop
- * then delete. Do not also declare the trigger with azure-native. The deploying identity needs
+ * A Data Factory trigger that is left started (or, with `paused`, stopped). ARM creates triggers
+ * stopped, azure-native cannot start them, and a started trigger rejects updates
+ * (TriggerEnabledCannotUpdate), so this resource owns the trigger through `@azure/arm-datafactory`:
+ * create then start; stop, update, start; stop then delete. A paused trigger skips the starts. Do not also declare the trigger with azure-native. The deploying identity needs
  * "Data Factory Contributor" on the factory.
  */
 export class StartedTrigger extends pulumi.dynamic.Resource {
-  /** "Started" once deployed. */
+  /** "Started" once deployed; "Stopped" while paused. */
   declare readonly runtimeState: pulumi.Output<string>;
   /** ARM resource id of the trigger. */
   declare readonly triggerId: pulumi.Output<string>;
@@ -85,6 +87,6 @@ export class StartedTrigger extends pulumi.dynamic.Resource {
    * @param opts resource options; depend on the pipeline the trigger references
    */
   constructor(name: string, args: StartedTriggerArgs, opts?: pulumi.CustomResourceOptions) {
-    super(startedTriggerProvider, name, { ...args, runtimeState: undefined, triggerId: undefined }, opts, "viva-partner", "StartedTrigger");
+    super(startedTriggerProvider, name, { ...args, paused: args.paused ?? false, runtimeState: undefined, triggerId: undefined }, opts, "viva-partner", "StartedTrigger");
   }
 }
