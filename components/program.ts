@@ -80,8 +80,9 @@ export async function declareProgram(config: ProgramConfig, deployer: Deployer, 
   } else {
     const { platformStack } = config.topology;
     ({ refs, location: homeLocation } = await platformRefsFromStack(new pulumi.StackReference("platform", { name: platformStack }), platformStack));
-    const served = Object.keys(refs.storageAccounts);
-    for (const tenant of config.tenants) if (tenant.location !== undefined) checkServedRegion(tenant.location, tenant.locationField, served, platformStack);
+    const regions = Object.keys(refs.storageAccounts);
+    const served = regions.includes(homeLocation) ? [homeLocation, ...regions.filter((r) => r !== homeLocation)] : regions;
+    for (const tenant of config.tenants) checkServedRegion(tenant.location ?? homeLocation, tenant.locationField, served, platformStack);
   }
 
   const tenants: Record<string, TenantSummary> = {};

@@ -22,7 +22,8 @@ export function checkGraphDataConnectRegion(region: string, field: string): void
 }
 
 /**
- * The regions a platform serves (`regions`, default `[location]`), each with its storage account.
+ * The regions a platform serves (`regions`, default `[location]`), each with its storage account,
+ * `location` first.
  * The account in `location` keeps the stack's storage account name (so the account of a stack
  * deployed before regions existed stays where it is); any other region's account is that name plus
  * the region's code, e.g. contosodev + ne for northeurope.
@@ -41,15 +42,22 @@ export function regionalStorage(settings: RegionSettings, derivedAccountName: st
     throw new ConfigError("regions", `must include location (${settings.location}): the resource group and the vault live there, and tenants without a location of their own use it`);
   }
   const base = settings.storageAccountName ?? derivedAccountName;
-  return regions.map((location) => ({ location, accountName: accountNameFor(base, location, settings) }));
+  // The home region first: its account carries the name itself, so a bad name is reported as such.
+  const ordered = [settings.location, ...regions.filter((r) => r !== settings.location)];
+  return ordered.map((location) => ({ location, accountName: accountNameFor(base, location, settings) }));
 }
 
 function accountNameFor(base: string, location: string, settings: RegionSettings): string {
   const name = location === settings.location ? base : `${base}${graphDataConnectRegion(location)!.code}`;
   if (STORAGE_ACCOUNT_NAME.test(name)) return name;
-  const origin = settings.storageAccountName === undefined ? "namePrefix and the stack name give" : "it gives";
-  const fix = location === settings.location ? "set storageAccountName explicitly" : `set a storageAccountName of at most ${24 - (name.length - base.length)} characters`;
-  throw new ConfigError("storageAccountName", `${STORAGE_ACCOUNT_NAME.rule}: ${origin} the account name "${name}" for ${location}; ${fix}`);
+  const derived = settings.storageAccountName === undefined;
+  if (location === settings.location) {
+    const how = derived ? `namePrefix and the stack name give the account name "${name}" for ${location}; set storageAccountName explicitly` : `"${name}" breaks the rule`;
+    throw new ConfigError("storageAccountName", `${STORAGE_ACCOUNT_NAME.rule}: ${how}`);
+  }
+  const origin = derived ? "namePrefix and the stack name give" : "it gives";
+  const limit = 24 - (name.length - base.length);
+  throw new ConfigError("storageAccountName", `${STORAGE_ACCOUNT_NAME.rule}: ${origin} the account name "${name}" for ${location}; set a storageAccountName of at most ${limit} characters`);
 }
 
 /**
