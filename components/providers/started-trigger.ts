@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DataFactoryManagementClient } from "@azure/arm-datafactory";
 import { checkStartedTriggerInputs, type StartedTriggerInputs } from "./started-trigger-inputs";
 import {
   createStartedTrigger,
@@ -11,8 +10,7 @@ import {
   type StartedTriggerTiming,
 } from "./started-trigger-operations";
 import { sleepFor } from "./retry";
-import { azureCredentialFromEnvironment } from "./azure-credential";
-
+import { dataFactoryClientFor } from "./data-factory-client";
 
 /** Arguments of a {@link StartedTrigger}. */
 export interface StartedTriggerArgs {
@@ -35,14 +33,6 @@ export const STARTED_TRIGGER_TIMING: StartedTriggerTiming = {
   retry: { budgetMs: 3 * 60_000, initialDelayMs: 5_000, maxDelayMs: 30_000, sleep: sleepFor },
   pollIntervalMs: 2_000,
 };
-
-/** A management client for the subscription, authenticated as whoever runs `pulumi up`. */
-function dataFactoryClientFor(subscriptionId: string): DataFactoryManagementClient {
-  // require(), not import: the provider is serialized into the Pulumi state and must load its SDKs when it runs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DataFactoryManagementClient } = require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
-  return new DataFactoryManagementClient(azureCredentialFromEnvironment(), subscriptionId);
-}
 
 const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInputs, StartedTriggerOutputs> = {
   async check(_olds, news) {

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DataFactoryManagementClient } from "@azure/arm-datafactory";
-import { azureCredentialFromEnvironment } from "./azure-credential";
+import { dataFactoryClientFor } from "./data-factory-client";
 import { sleepFor } from "./retry";
 import { checkVerbatimDatasetInputs, type VerbatimDatasetInputs } from "./verbatim-dataset-inputs";
 import {
@@ -30,14 +29,6 @@ export interface VerbatimDatasetArgs {
 export const VERBATIM_DATASET_TIMING: VerbatimDatasetTiming = {
   retry: { budgetMs: 3 * 60_000, initialDelayMs: 5_000, maxDelayMs: 30_000, sleep: sleepFor },
 };
-
-/** A management client for the subscription, authenticated as whoever runs `pulumi up`. */
-function dataFactoryClientFor(subscriptionId: string): DataFactoryManagementClient {
-  // require(), not import: the provider is serialized into the Pulumi state and must load its SDKs when it runs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DataFactoryManagementClient } = require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
-  return new DataFactoryManagementClient(azureCredentialFromEnvironment(), subscriptionId);
-}
 
 const verbatimDatasetProvider: pulumi.dynamic.ResourceProvider<VerbatimDatasetInputs, VerbatimDatasetOutputs> = {
   async check(_olds, news) {
