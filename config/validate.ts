@@ -115,8 +115,9 @@ export function validateConfig(raw: Record<string, unknown>, ctx: ValidationCont
   const tenants = validateTenants(cfg.tenants, factoryNamePrefix, cfg.factoryNamePrefix ? "factoryNamePrefix" : "namePrefix", ctx.now, cfg.location);
   const topology = cfg.platformStack ? customerTopology(cfg, cfg.platformStack) : { kind: "single" as const, platform: platformSettings(cfg, names, ctx.now) };
   if (topology.kind === "single") {
+    // A single stack has a location (platformSettings requires it), so every tenant's is known.
     const served = topology.platform.storage.map((s) => s.location);
-    for (const tenant of tenants) checkServedRegion(tenant.location!, tenant.locationField, served);
+    for (const tenant of tenants) checkServedRegion(tenant.location ?? topology.platform.location, tenant.locationField, served);
   }
   return { stack: ctx.stack, topology, triggerStartTime: cfg.triggerStartTime ?? DEFAULT_TRIGGER_START, tenants };
 }
