@@ -3,13 +3,16 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { ConfigError, readRawConfig, validateConfig } from "./config";
 import { declareProgram, stackExports } from "./components/program";
 
+/** Config errors print as their one line, without a stack trace (a RunError prints its message alone). */
+function asRunError(error: unknown): unknown {
+  return error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
+}
+
 function loadConfig() {
   try {
     return validateConfig(readRawConfig(), { stack: pulumi.getStack(), now: new Date() });
   } catch (error) {
-    // A RunError prints its message alone, without a stack trace.
-    if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
-    throw error;
+    throw asRunError(error);
   }
 }
 
@@ -19,5 +22,10 @@ const config = loadConfig();
 export = async () => {
   const client = authorization.getClientConfigOutput();
   const deployer = { tenantId: client.tenantId, subscriptionId: client.subscriptionId, objectId: client.objectId };
-  return stackExports(await declareProgram(config, deployer));
+  try {
+    return stackExports(await declareProgram(config, deployer));
+  } catch (error) {
+    // A customer stack's regions are checked against the platform stack's outputs, read at run time.
+    throw asRunError(error);
+  }
 };

@@ -43,8 +43,8 @@ export function blobServiceArgs(accountName: pulumi.Input<string>, args: Storage
 }
 
 /**
- * The ADLS Gen2 account drops land in. Per-tenant containers are declared by each Tenant, so
- * removing a tenant removes only its container.
+ * An ADLS Gen2 account drops land in: one per region the platform serves. Per-tenant containers are
+ * declared by each Tenant, so removing a tenant removes only its container.
  */
 export class Storage extends pulumi.ComponentResource {
   /** The account's name as Azure reports it. */
@@ -53,6 +53,8 @@ export class Storage extends pulumi.ComponentResource {
   public readonly accountId: pulumi.Output<string>;
   /** https://<account>.dfs.core.windows.net/ — the factories' sink URL. */
   public readonly dfsEndpoint: pulumi.Output<string>;
+  /** https://<account>.blob.core.windows.net/ — where viva-drop reads the drops. */
+  public readonly blobEndpoint: pulumi.Output<string>;
 
   /** Declares the account and its blob service properties. */
   constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -62,6 +64,7 @@ export class Storage extends pulumi.ComponentResource {
     this.accountName = account.name;
     this.accountId = account.id;
     this.dfsEndpoint = account.primaryEndpoints.dfs;
-    this.registerOutputs({ accountName: this.accountName, accountId: this.accountId, dfsEndpoint: this.dfsEndpoint });
+    this.blobEndpoint = account.primaryEndpoints.blob;
+    this.registerOutputs({ accountName: this.accountName, accountId: this.accountId, dfsEndpoint: this.dfsEndpoint, blobEndpoint: this.blobEndpoint });
   }
 }

@@ -2,9 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "./schema";
 import { ConfigError } from "./validate";
 
+/** Settings that are YAML lists: Pulumi hands them to the program as JSON text. */
+const LIST_SETTINGS: Record<string, string> = {
+  tenants: "must be a YAML list of tenant objects ({ id, keyExpiresOn, ... })",
+  regions: "must be a YAML list of Azure regions ([westeurope, northeurope])",
+};
+
 /**
- * The stack's `viva-partner:*` settings as plain values: `tenants` parsed from its JSON form, every
- * other key as the string Pulumi stores. Reads the whole namespace so misspelled keys are reported.
+ * The stack's `viva-partner:*` settings as plain values: the lists (`tenants`, `regions`) parsed
+ * from their JSON form, every other key as the string Pulumi stores. Reads the whole namespace so
+ * misspelled keys are reported.
  */
 export function readRawConfig(all: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
@@ -12,15 +19,15 @@ export function readRawConfig(all: Record<string, string> = pulumi.runtime.allCo
   for (const [fullKey, value] of Object.entries(all)) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    raw[key] = key === "tenants" ? parseTenants(value) : value;
+    raw[key] = Object.hasOwn(LIST_SETTINGS, key) ? parseList(key, value) : value;
   }
   return raw;
 }
 
-function parseTenants(value: string): unknown {
+function parseList(key: string, value: string): unknown {
   try {
     return JSON.parse(value);
   } catch {
-    throw new ConfigError("tenants", "must be a YAML list of tenant objects ({ id, keyExpiresOn, ... })");
+    throw new ConfigError(key, LIST_SETTINGS[key]);
   }
 }

@@ -12,7 +12,8 @@ export type AggregationType = (typeof AGGREGATION_TYPES)[number];
 export const PRINCIPAL_TYPES = ["User", "ServicePrincipal", "Group"] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** A GUID (tenant ids, application ids). */
+export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 const isoDate = z
@@ -30,6 +31,13 @@ function wholeNumber(min: number, max: number) {
     .transform((v) => Number(v))
     .refine((v) => Number.isInteger(v) && v >= min && v <= max, { error: `must be a whole number from ${min} to ${max}` });
 }
+
+const azureRegion = z.string({ error: "must be an Azure region name" }).regex(/^[a-z0-9]+$/, { error: "must be an Azure region name such as westeurope" });
+
+const columnList = z.array(
+  z.string({ error: "must be a list of column names" }).trim().min(1, { error: "must not hold an empty column name" }),
+  { error: "must be a list of column names" },
+);
 
 /** One customer tenant as written under `viva-partner:tenants`. */
 export const tenantSchema = z.strictObject({
@@ -56,6 +64,16 @@ export const tenantSchema = z.strictObject({
   usersDataset: z.boolean({ error: "must be true or false" }).optional(),
   /** https endpoint that receives a POST after each successful copy. */
   notifyUrl: z.string({ error: "must be an https URL" }).optional(),
+  /** Audience of the factory's managed-identity token on the notification; default: the partner app's application id. */
+  notifyAudience: z.string({ error: "must be a string: an application id or identifier URI" }).optional(),
+  /** Azure region of the tenant's factory and storage; must map to the customer's Microsoft 365 region. */
+  location: azureRegion.optional(),
+  /** Keep everything but leave the weekly trigger stopped (consent pending, contract on hold). */
+  paused: z.boolean({ error: "must be true or false" }).optional(),
+  /** PersonReport columns the customer consented to; default: the sample's list. */
+  personReportColumns: columnList.optional(),
+  /** User_v1 columns the customer consented to (with usersDataset); default: the sample's list. */
+  userColumns: columnList.optional(),
 });
 
 /** Every `viva-partner:*` key, before defaults and cross-field rules. */
@@ -64,7 +82,9 @@ export const rawConfigSchema = z.strictObject({
     .string({ error: "must be a stack name (stack, project/stack or org/project/stack)" })
     .regex(/^[\w.-]+(\/[\w.-]+){0,2}$/, { error: "must be a stack name (stack, project/stack or org/project/stack)" })
     .optional(),
-  location: z.string({ error: "must be an Azure region name" }).regex(/^[a-z0-9]+$/, { error: "must be an Azure region name such as westeurope" }).optional(),
+  location: azureRegion.optional(),
+  /** Regions the platform serves: one storage account each; default: [location]. */
+  regions: z.array(azureRegion, { error: "must be a list of Azure regions" }).optional(),
   namePrefix: z
     .string({ error: "is required: a short lowercase prefix for every Azure name" })
     .regex(/^[a-z][a-z0-9]{1,11}$/, { error: "must be 2-12 lowercase letters and digits, starting with a letter" }),

@@ -3,26 +3,18 @@ import { DAY_MS, addUtcMonths, isoSeconds, parseInstant } from "./dates";
 import {
   FACTORY_NAME,
   RESOURCE_GROUP_NAME,
-  STORAGE_ACCOUNT_NAME,
   VAULT_NAME,
   defaultNames,
   factoryNameFor,
   type NameRule,
 } from "./names";
-import { NAMESPACE, rawConfigSchema, type AggregationType, type PrincipalType, type RawConfig, type RawTenant } from "./schema";
+import { personReportColumns, userColumns } from "./columns";
+import { ConfigError } from "./errors";
+import type { DatasetColumn } from "./graph-data-connect/columns";
+import { checkGraphDataConnectRegion, checkServedRegion, regionalStorage, type RegionalStorage } from "./regions";
+import { GUID, rawConfigSchema, type AggregationType, type PrincipalType, type RawConfig, type RawTenant } from "./schema";
 
-/** A config problem: one field, one rule. The message is what the user sees. */
-export class ConfigError extends Error {
-  constructor(
-    /** Path below the namespace, e.g. `tenants[1].keyExpiresOn`. */
-    readonly field: string,
-    /** The rule the value breaks. */
-    readonly rule: string,
-  ) {
-    super(`${NAMESPACE}:${field}: ${rule}`);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 /** A customer tenant, validated and with every default applied. */
 export interface TenantConfig {
@@ -40,13 +32,29 @@ export interface TenantConfig {
   usersDataset: boolean;
   notifyUrl?: string;
   factoryName: string;
+  /**
+   * Azure region of the tenant's factory and storage: its own `location`, else the stack's. Undefined
+   * only in a customer stack without `location`: the platform's location then applies.
+   */
+  location?: string;
+  /** The setting `location` comes from (`tenants[2].location` or `location`), for error messages. */
+  locationField: string;
+  /** Keep everything, but leave the trigger stopped. */
+  paused: boolean;
+  /** The PersonReport dataset's `structure`: the consented columns. */
+  personReportColumns: DatasetColumn[];
+  /** The users copy's `outputColumns`: the consented columns (used with usersDataset). */
+  userColumns: string[];
+  /** Audience of the notification's managed-identity token; undefined = the partner app's application id. */
+  notifyAudience?: string;
 }
 
 /** What the platform stack owns: app, vault, storage, resource group. */
 export interface PlatformSettings {
   location: string;
   resourceGroupName: string;
-  storageAccountName: string;
+  /** The regions the platform serves, each with its storage account; `location`'s first. */
+  storage: RegionalStorage[];
   vaultName: string;
   appDisplayName: string;
   appSecretStartDate?: string;
@@ -90,6 +98,7 @@ const PLATFORM_ONLY = [
   "appSecretEndDate",
   "deployerPrincipalType",
   "blobSoftDeleteDays",
+  "regions",
 ] as const;
 
 /**
@@ -103,8 +112,13 @@ export function validateConfig(raw: Record<string, unknown>, ctx: ValidationCont
   const names = defaultNames(cfg.namePrefix, ctx.stack);
   const factoryNamePrefix = cfg.factoryNamePrefix ?? names.factoryNamePrefix;
 
-  const tenants = validateTenants(cfg.tenants, factoryNamePrefix, cfg.factoryNamePrefix ? "factoryNamePrefix" : "namePrefix", ctx.now);
+  const tenants = validateTenants(cfg.tenants, factoryNamePrefix, cfg.factoryNamePrefix ? "factoryNamePrefix" : "namePrefix", ctx.now, cfg.location);
   const topology = cfg.platformStack ? customerTopology(cfg, cfg.platformStack) : { kind: "single" as const, platform: platformSettings(cfg, names, ctx.now) };
+  if (topology.kind === "single") {
+    // A single stack has a location (platformSettings requires it), so every tenant's is known.
+    const served = topology.platform.storage.map((s) => s.location);
+    for (const tenant of tenants) checkServedRegion(tenant.location ?? topology.platform.location, tenant.locationField, served);
+  }
   return { stack: ctx.stack, topology, triggerStartTime: cfg.triggerStartTime ?? DEFAULT_TRIGGER_START, tenants };
 }
 
@@ -113,6 +127,7 @@ function customerTopology(cfg: RawConfig, platformStack: string): Topology {
     if (cfg[key] !== undefined) throw new ConfigError(key, "is a platform setting and is not allowed when platformStack is set (the platform stack owns it)");
   }
   if (cfg.tenants.length === 0) throw new ConfigError("tenants", "a customer stack (platformStack set) needs at least one tenant");
+  if (cfg.location !== undefined) checkGraphDataConnectRegion(cfg.location, "location");
   return { kind: "customer", platformStack, location: cfg.location };
 }
 
@@ -121,7 +136,7 @@ function platformSettings(cfg: RawConfig, names: ReturnType<typeof defaultNames>
   return {
     location: cfg.location,
     resourceGroupName: checkName(cfg.resourceGroupName ?? names.resourceGroupName, RESOURCE_GROUP_NAME, "resourceGroupName", cfg.resourceGroupName === undefined),
-    storageAccountName: checkName(cfg.storageAccountName ?? names.storageAccountName, STORAGE_ACCOUNT_NAME, "storageAccountName", cfg.storageAccountName === undefined),
+    storage: regionalStorage({ location: cfg.location, regions: cfg.regions, storageAccountName: cfg.storageAccountName }, names.storageAccountName),
     vaultName: checkName(cfg.vaultName ?? names.vaultName, VAULT_NAME, "vaultName", cfg.vaultName === undefined),
     appDisplayName: cfg.appDisplayName ?? `${cfg.namePrefix} Viva Insights connector`,
     ...secretDates(cfg, now),
@@ -158,7 +173,7 @@ function secretDates(cfg: RawConfig, now: Date): { appSecretStartDate?: string; 
   return { appSecretStartDate: start === undefined ? undefined : isoSeconds(start), appSecretEndDate: isoSeconds(end) };
 }
 
-function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixField: string, now: Date): TenantConfig[] {
+function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixField: string, now: Date, stackLocation: string | undefined): TenantConfig[] {
   const seen = new Map<string, number>();
   return raws.map((raw, index) => {
     const at = (field: string) => `tenants[${index}].${field}`;
@@ -183,6 +198,11 @@ function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixFie
       throw new ConfigError(prefixField, `gives the factory name "${factoryName}" for tenants[${index}], but ${FACTORY_NAME.rule}`);
     }
     const [hour, minute] = (raw.triggerTime ?? DEFAULT_TRIGGER_TIME).split(":").map(Number);
+    if (raw.location !== undefined) checkGraphDataConnectRegion(raw.location, at("location"));
+    checkNotifyAudience(raw, at);
+    if (raw.userColumns !== undefined && raw.usersDataset !== true) {
+      throw new ConfigError(at("userColumns"), "only applies with usersDataset: true (the users export it selects columns of)");
+    }
     return {
       id,
       label: raw.label,
@@ -195,6 +215,12 @@ function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixFie
       usersDataset: raw.usersDataset ?? false,
       notifyUrl: raw.notifyUrl,
       factoryName,
+      location: raw.location ?? stackLocation,
+      locationField: raw.location !== undefined ? at("location") : "location",
+      paused: raw.paused ?? false,
+      personReportColumns: personReportColumns(raw.personReportColumns, at("personReportColumns")),
+      userColumns: userColumns(raw.userColumns, at("userColumns")),
+      notifyAudience: raw.notifyAudience,
     };
   });
 }
@@ -211,6 +237,23 @@ function validateWindow(raw: RawTenant, aggregation: AggregationType, at: (f: st
     throw new ConfigError(at("requestEndDate"), `must be at least one ${aggregation.toLowerCase()} after requestStartDate for aggregationType ${aggregation}`);
   }
   return { start: isoSeconds(start), end: isoSeconds(end) };
+}
+
+/** The notification token's audience: an application id (GUID) or an identifier URI, and only with a notifyUrl. */
+function checkNotifyAudience(raw: RawTenant, at: (f: string) => string): void {
+  if (raw.notifyAudience === undefined) return;
+  if (raw.notifyUrl === undefined) throw new ConfigError(at("notifyAudience"), "only applies with notifyUrl (the audience of the notification's token)");
+  const audience = raw.notifyAudience;
+  if (GUID.test(audience)) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(audience);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^(api|https):$/.test(url.protocol) || url.search || url.hash) {
+    throw new ConfigError(at("notifyAudience"), `must be an application id (GUID) or an identifier URI such as api://contoso-viva-drops, got ${JSON.stringify(audience)}`);
+  }
 }
 
 function checkHttpsUrl(value: string, field: string): void {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, readRawConfig, validateConfig } from "../config";
+import { PERSON_REPORT_COLUMNS, USER_COLUMNS } from "../config/graph-data-connect/columns";
+import { GRAPH_DATA_CONNECT_REGIONS } from "../config/graph-data-connect/regions";
 import { FABRIKAM as T1, NORTHWIND as T2, NOW } from "./helpers/plan";
 
 function platform(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -34,7 +36,7 @@ describe("validateConfig: defaults", () => {
       platform: {
         location: "westeurope",
         resourceGroupName: "contoso-dev-rg",
-        storageAccountName: "contosodev",
+        storage: [{ location: "westeurope", accountName: "contosodev" }],
         vaultName: "contoso-dev-kv",
         appDisplayName: "contoso Viva Insights connector",
         appSecretStartDate: undefined,
@@ -56,6 +58,12 @@ describe("validateConfig: defaults", () => {
         usersDataset: false,
         notifyUrl: undefined,
         factoryName: `contoso-dev-${T1}`,
+        location: "westeurope",
+        locationField: "location",
+        paused: false,
+        personReportColumns: PERSON_REPORT_COLUMNS,
+        userColumns: USER_COLUMNS,
+        notifyAudience: undefined,
       },
     ]);
     expect(cfg.triggerStartTime).toBe("2026-01-05T00:00:00Z");
@@ -100,10 +108,62 @@ describe("validateConfig: defaults", () => {
     });
   });
 
+  it("serves the regions listed: one account each, the home region's keeps the stack's account name", () => {
+    const cfg = validateConfig(
+      platform({ regions: ["westeurope", "northeurope", "uksouth"], tenants: [{ id: T1, keyExpiresOn: "2027-11-01" }, { id: T2, keyExpiresOn: "2027-11-01", location: "uksouth" }] }),
+      { stack: "dev", now: NOW },
+    );
+    expect(cfg.topology.kind === "single" && cfg.topology.platform.storage).toEqual([
+      { location: "westeurope", accountName: "contosodev" },
+      { location: "northeurope", accountName: "contosodevne" },
+      { location: "uksouth", accountName: "contosodevuks" },
+    ]);
+    expect(cfg.tenants.map((t) => [t.location, t.locationField])).toEqual([
+      ["westeurope", "location"],
+      ["uksouth", "tenants[1].location"],
+    ]);
+    const named = validateConfig(platform({ regions: ["westeurope", "northeurope"], storageAccountName: "fabdrops" }), { stack: "dev", now: NOW });
+    expect(named.topology.kind === "single" && named.topology.platform.storage.map((s) => s.accountName)).toEqual(["fabdrops", "fabdropsne"]);
+  });
+
+  it("keeps pause, consented columns and notify audience per tenant; columns the sample does not know carry no type", () => {
+    const cfg = validateConfig(
+      tenant({
+        paused: true,
+        usersDataset: true,
+        userColumns: ["id", "mail"],
+        personReportColumns: ["MetricDate", "Collaboration hours", "Org"],
+        notifyUrl: "https://example.com/hook",
+        notifyAudience: "api://contoso-viva-drops",
+      }),
+      { stack: "dev", now: NOW },
+    );
+    expect(cfg.tenants[0]).toMatchObject({
+      paused: true,
+      userColumns: ["id", "mail"],
+      personReportColumns: [{ name: "MetricDate", type: "datetime" }, { name: "Collaboration hours", type: "double" }, { name: "Org" }],
+      notifyAudience: "api://contoso-viva-drops",
+    });
+    expect(validateConfig(tenant({ notifyUrl: "https://example.com/hook", notifyAudience: T2 }), { stack: "dev", now: NOW }).tenants[0].notifyAudience).toBe(T2);
+  });
+
+  it("has a region table with one unique account-name code per region", () => {
+    const codes = GRAPH_DATA_CONNECT_REGIONS.map((r) => r.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const r of GRAPH_DATA_CONNECT_REGIONS) expect(r.code).toMatch(/^[a-z0-9]{2,5}$/);
+  });
+
   it("reads a customer stack: platformStack set, only tenants", () => {
     const cfg = validateConfig({ platformStack: "acme/viva-partner/prod", namePrefix: "contoso", tenants: [{ id: T2, keyExpiresOn: "2027-01-01" }] }, { stack: "fabrikam", now: NOW });
     expect(cfg.topology).toEqual({ kind: "customer", platformStack: "acme/viva-partner/prod", location: undefined });
     expect(cfg.tenants[0].factoryName).toBe(`contoso-fabrikam-${T2}`);
+    // The platform's location applies at run time; the customer stack's own location when set.
+    expect(cfg.tenants[0]).toMatchObject({ location: undefined, locationField: "location" });
+    const located = validateConfig(
+      { platformStack: "prod", namePrefix: "contoso", location: "northeurope", tenants: [{ id: T2, keyExpiresOn: "2027-01-01" }, { id: T1, keyExpiresOn: "2027-01-01", location: "westeurope" }] },
+      { stack: "fabrikam", now: NOW },
+    );
+    expect(located.tenants.map((t) => [t.location, t.locationField])).toEqual([["northeurope", "location"], ["westeurope", "tenants[1].location"]]);
   });
 
   it("readRawConfig keeps only the namespace and parses the tenant list", () => {
@@ -113,6 +173,10 @@ describe("validateConfig: defaults", () => {
       "azure-native:location": "westeurope",
     });
     expect(raw).toEqual({ namePrefix: "contoso", tenants: [{ id: T1 }] });
+    expect(readRawConfig({ "viva-partner:regions": '["westeurope","northeurope"]', "viva-partner:constructor": "x" })).toEqual({
+      regions: ["westeurope", "northeurope"],
+      constructor: "x",
+    });
   });
 });
 
@@ -152,13 +216,79 @@ describe("validateConfig: one message naming the field and the rule", () => {
     ["unknown tenant setting", tenant({ notifyURL: "https://x" }), "viva-partner:tenants[0].notifyURL: is not a known setting"],
     ["unknown top-level setting", platform({ vaultname: "x" }), "viva-partner:vaultname: is not a known setting"],
     ["missing namePrefix", platform({ namePrefix: undefined }), "viva-partner:namePrefix: is required"],
-    ["storage name too long", platform({ storageAccountName: "contosovivainsightsdrops1" }), 'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits'],
+    [
+      "storage name too long",
+      platform({ storageAccountName: "contosovivainsightsdrops1" }),
+      'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits, unique across Azure: "contosovivainsightsdrops1" breaks the rule',
+    ],
     ["storage name with upper case", platform({ storageAccountName: "ContosoDrops" }), "viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits"],
     [
       "derived storage name too long",
       platform({ namePrefix: "contosoviva", tenants: [] }),
-      'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits, unique across Azure: the derived name "contosovivaproductioneurope"',
+      'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits, unique across Azure: namePrefix and the stack name give the account name "contosovivaproductioneurope" for westeurope; set storageAccountName explicitly',
       "production-europe",
+    ],
+    [
+      "another region's account name too long",
+      platform({ storageAccountName: "contosovivadropsprod01", regions: ["westeurope", "southeastasia"], tenants: [] }),
+      'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits, unique across Azure: it gives the account name "contosovivadropsprod01sea" for southeastasia; set a storageAccountName of at most 21 characters',
+    ],
+    ["location Graph Data Connect does not serve", platform({ location: "westus3" }), 'viva-partner:location: "westus3" is not an Azure region Graph Data Connect moves data into; use one of eastasia, southeastasia,'],
+    ["region Graph Data Connect does not serve", platform({ regions: ["westeurope", "swedencentral"] }), 'viva-partner:regions[1]: "swedencentral" is not an Azure region Graph Data Connect moves data into'],
+    ["upper-case storage name with another region listed first", platform({ storageAccountName: "ContosoDrops", regions: ["northeurope", "westeurope"] }), 'viva-partner:storageAccountName: storage account names are 3-24 lowercase letters and digits, unique across Azure: "ContosoDrops" breaks the rule'],
+    ["region listed twice", platform({ regions: ["westeurope", "northeurope", "westeurope"] }), "viva-partner:regions[2]: lists westeurope twice (one storage account per region)"],
+    ["no regions", platform({ regions: [] }), "viva-partner:regions: must list at least one region (e.g. [westeurope])"],
+    ["regions without the stack's location", platform({ regions: ["northeurope"] }), "viva-partner:regions: must include location (westeurope): the resource group and the vault live there"],
+    ["regions not a list", platform({ regions: "westeurope" }), "viva-partner:regions: must be a list of Azure regions"],
+    ["tenant location unsupported", tenant({ location: "westus3" }), 'viva-partner:tenants[0].location: "westus3" is not an Azure region Graph Data Connect moves data into'],
+    ["tenant location malformed", tenant({ location: "West Europe" }), "viva-partner:tenants[0].location: must be an Azure region name such as westeurope"],
+    [
+      "tenant in a region the stack does not serve",
+      platform({ regions: ["westeurope", "northeurope"], tenants: [{ id: T1, keyExpiresOn: "2027-11-01" }, { id: T2, keyExpiresOn: "2027-11-01", location: "uksouth" }] }),
+      "viva-partner:tenants[1].location: uksouth is not one of the regions this stack serves (viva-partner:regions: westeurope, northeurope); add it to viva-partner:regions to give it a storage account",
+    ],
+    [
+      "customer stack with an unsupported location",
+      { platformStack: "prod", namePrefix: "contoso", location: "westus3", tenants: [{ id: T1, keyExpiresOn: "2027-01-01" }] },
+      'viva-partner:location: "westus3" is not an Azure region Graph Data Connect moves data into',
+    ],
+    [
+      "regions in a customer stack",
+      { platformStack: "prod", namePrefix: "contoso", regions: ["westeurope"], tenants: [{ id: T1, keyExpiresOn: "2027-01-01" }] },
+      "viva-partner:regions: is a platform setting and is not allowed when platformStack is set",
+    ],
+    ["paused not boolean", tenant({ paused: "yes" }), "viva-partner:tenants[0].paused: must be true or false"],
+    ["empty PersonReport column list", tenant({ personReportColumns: [] }), "viva-partner:tenants[0].personReportColumns: must list at least one column"],
+    [
+      "PersonReport column repeated",
+      tenant({ personReportColumns: ["MetricDate", "Email hours", "Email hours"] }),
+      'viva-partner:tenants[0].personReportColumns: repeats the column "Email hours": list each column once',
+    ],
+    [
+      "PersonReport column repeated in another case",
+      tenant({ personReportColumns: ["MetricDate", "Email hours", "email Hours"] }),
+      'viva-partner:tenants[0].personReportColumns: repeats the column "email Hours" (as "Email hours"): list each column once',
+    ],
+    [
+      "PersonReport columns without the date column",
+      tenant({ personReportColumns: ["Email hours"] }),
+      "viva-partner:tenants[0].personReportColumns: must include MetricDate: the extraction window filters on it (dateFilterColumn)",
+    ],
+    ["blank column name", tenant({ personReportColumns: ["MetricDate", " "] }), "viva-partner:tenants[0].personReportColumns[1]: must not hold an empty column name"],
+    ["column list not a list", tenant({ usersDataset: true, userColumns: "mail" }), "viva-partner:tenants[0].userColumns: must be a list of column names"],
+    ["empty user column list", tenant({ usersDataset: true, userColumns: [] }), "viva-partner:tenants[0].userColumns: must list at least one column"],
+    ["user column repeated", tenant({ usersDataset: true, userColumns: ["mail", "id", "mail"] }), 'viva-partner:tenants[0].userColumns: repeats the column "mail": list each column once'],
+    ["user columns without the users dataset", tenant({ userColumns: ["mail"] }), "viva-partner:tenants[0].userColumns: only applies with usersDataset: true"],
+    ["notify audience without a notify URL", tenant({ notifyAudience: T2 }), "viva-partner:tenants[0].notifyAudience: only applies with notifyUrl"],
+    [
+      "notify audience neither GUID nor URI",
+      tenant({ notifyUrl: "https://example.com/hook", notifyAudience: "contoso drops" }),
+      'viva-partner:tenants[0].notifyAudience: must be an application id (GUID) or an identifier URI such as api://contoso-viva-drops, got "contoso drops"',
+    ],
+    [
+      "notify audience over http",
+      tenant({ notifyUrl: "https://example.com/hook", notifyAudience: "http://contoso.example" }),
+      "viva-partner:tenants[0].notifyAudience: must be an application id (GUID) or an identifier URI",
     ],
     ["vault name too long", platform({ vaultName: "contoso-viva-insights-kv1" }), "viva-partner:vaultName: vault names are 3-24"],
     ["vault name with double hyphen", platform({ vaultName: "contoso--kv" }), "viva-partner:vaultName: vault names are 3-24"],
@@ -201,5 +331,7 @@ describe("validateConfig: one message naming the field and the rule", () => {
 
   it("reports malformed tenant list JSON from the Pulumi config store", () => {
     expect(() => readRawConfig({ "viva-partner:tenants": "[{" })).toThrow("viva-partner:tenants: must be a YAML list of tenant objects");
+    // `pulumi config set viva-partner:regions westeurope` stores plain text, not a list.
+    expect(() => readRawConfig({ "viva-partner:regions": "westeurope" })).toThrow("viva-partner:regions: must be a YAML list of Azure regions");
   });
 });

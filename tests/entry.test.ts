@@ -28,7 +28,24 @@ describe("index.ts (the Pulumi entry point)", () => {
     expect(await valueOf(outputs.partnerTenantId)).toBe(MOCK_CLIENT.tenantId);
     expect(await valueOf(outputs.vaultUri)).toBe("https://contoso-dev-kv.vault.azure.net/");
     expect(registered).toContain("azure-native:keyvault:Vault");
-    expect(registered.filter((t) => t === "viva-partner:tenant:Tenant")).toHaveLength(2);
+    expect(registered.filter((t) => t === "viva-partner:tenant:Tenant")).toHaveLength(3);
+  });
+
+  it("reports a customer stack's tenant in a region the platform does not serve as one line", async () => {
+    await pulumi.runtime.setMocks(planMocks((type) => registered.push(type), "contoso/viva-partner/platform"), "viva-partner", "acme", false);
+    pulumi.runtime.setAllConfig({
+      "viva-partner:platformStack": "contoso/viva-partner/platform",
+      "viva-partner:namePrefix": "contoso",
+      "viva-partner:tenants": JSON.stringify([{ id: "5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", keyExpiresOn: "2027-10-31", location: "uksouth" }]),
+    });
+    const main = ((await import("../index")) as unknown as { default: () => Promise<unknown> }).default;
+    await expect(main()).rejects.toThrow(
+      new pulumi.RunError(
+        "viva-partner:tenants[0].location: uksouth is not one of the regions the platform stack contoso/viva-partner/platform serves " +
+          "(viva-partner:regions: westeurope, northeurope); add it to viva-partner:regions of that stack and run pulumi up there first",
+      ),
+    );
+    expect(registered).not.toContain("viva-partner:tenant:Tenant");
   });
 
   it("stops with the config error before declaring anything", async () => {

@@ -32,6 +32,12 @@ describe("npm run plan", () => {
     expect(names).toContain(`tenant-${NORTHWIND}-pipeline`);
     expect(resources.find((r) => r.name === "platform-kv-vault")?.parent).toBe("platform-kv");
     expect(run.stdout).not.toContain("__provider");
+    // The Viva Insights dataset shows what reaches ARM: the window and the aggregation on the dataset.
+    const dataset = resources.find((r) => r.name === `tenant-${FABRIKAM}-ds-person-report`)!;
+    expect(dataset.type).toBe("pulumi-nodejs:dynamic/viva-partner:VerbatimDataset");
+    expect(dataset.inputs.properties).toMatchObject({
+      typeProperties: { dateFilterColumn: "MetricDate", AdditionalDataSetProperties: { aggregationType: "@dataset().AggregationType" } },
+    });
     expect(run.stdout).not.toContain("mock-client-secret");
   });
 

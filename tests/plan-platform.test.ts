@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource, PlanResult } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
-import { DEV_RG_ID, FABRIKAM, NORTHWIND, builtInRoleId, devConfig, plan, resource, valueOf } from "./helpers/plan";
+import { DEV_RG_ID, FABRIKAM, NORTHWIND, TAILSPIN, builtInRoleId, devConfig, plan, resource, valueOf } from "./helpers/plan";
 
 const VAULT_ID = `${DEV_RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv`;
 
@@ -89,27 +89,40 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
     });
   });
 
-  it("creates a locked-down ADLS Gen2 account with blob soft delete", () => {
-    expect(get("platform-storage-account").inputs).toMatchObject({
-      accountName: "contosodev",
-      kind: "StorageV2",
-      isHnsEnabled: true,
-      enableHttpsTrafficOnly: true,
-      minimumTlsVersion: "TLS1_2",
-      allowBlobPublicAccess: false,
-      allowSharedKeyAccess: false,
-    });
-    expect(get("platform-storage-blob-service").inputs).toMatchObject({
-      accountName: "contosodev",
-      blobServicesName: "default",
-      deleteRetentionPolicy: { enabled: true, days: 14 },
-      containerDeleteRetentionPolicy: { enabled: true, days: 14 },
-    });
+  it("creates one locked-down ADLS Gen2 account with blob soft delete per region served", () => {
+    const accounts = resources.filter((r) => r.type === "azure-native:storage:StorageAccount");
+    expect(accounts.map((a) => [a.name, a.parent, a.inputs.accountName, a.inputs.location])).toEqual([
+      ["platform-storage-account", "platform-storage", "contosodev", "westeurope"],
+      ["platform-storage-northeurope-account", "platform-storage-northeurope", "contosodevne", "northeurope"],
+    ]);
+    for (const [component, account] of [["platform-storage", "contosodev"], ["platform-storage-northeurope", "contosodevne"]]) {
+      expect(get(component)).toMatchObject({ type: "viva-partner:storage:Storage", parent: "platform" });
+      expect(get(`${component}-account`).inputs).toEqual({
+        accountName: account,
+        resourceGroupName: "contoso-dev-rg",
+        location: component === "platform-storage" ? "westeurope" : "northeurope",
+        kind: "StorageV2",
+        sku: { name: "Standard_LRS" },
+        isHnsEnabled: true,
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: "TLS1_2",
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+      });
+      expect(get(`${component}-blob-service`).inputs).toEqual({
+        accountName: account,
+        resourceGroupName: "contoso-dev-rg",
+        blobServicesName: "default",
+        deleteRetentionPolicy: { enabled: true, days: 14 },
+        containerDeleteRetentionPolicy: { enabled: true, days: 14 },
+      });
+    }
   });
 
   it("sets principalType on every role assignment", () => {
     const assignments = resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment");
-    expect(assignments).toHaveLength(2 + 2 * 2);
+    expect(assignments).toHaveLength(2 + 3 * 2);
     for (const a of assignments) expect(["ServicePrincipal", "User"]).toContain(a.inputs.principalType);
     expect(assignments.filter((a) => a.inputs.principalType === "User").map((a) => a.name)).toEqual(["platform-kv-deployer-crypto-officer"]);
   });
@@ -123,7 +136,7 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
     expect(await valueOf(outputs.consentLink)).toBe(`https://admin.microsoft.com/Adminportal/Home#/Settings/MGDCAdminCenter/${MOCK_CLIENT.tenantId}/${appId}`);
     expect(await valueOf(outputs.appSecretId)).toBe(`${VAULT_ID}/secrets/partner-app-client-secret`);
     const tenants = outputs.tenants as unknown as Record<string, { container: import("@pulumi/pulumi").Output<string>; factory: import("@pulumi/pulumi").Output<string> }>;
-    expect(Object.keys(tenants).sort()).toEqual([FABRIKAM, NORTHWIND]);
+    expect(Object.keys(tenants).sort()).toEqual([TAILSPIN, FABRIKAM, NORTHWIND].sort());
     expect(await valueOf(tenants[FABRIKAM].container)).toBe(FABRIKAM);
     expect(await valueOf(tenants[NORTHWIND].factory)).toBe(`contoso-dev-${NORTHWIND}`);
   });

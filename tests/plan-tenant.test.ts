@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
-import { DEV_RG_ID, FABRIKAM, NORTHWIND, builtInRoleId, devConfig, plan, resource } from "./helpers/plan";
+import { PERSON_REPORT_COLUMNS, USER_COLUMNS } from "../config/graph-data-connect/columns";
+import { DEV_RG_ID, FABRIKAM, NORTHWIND, TAILSPIN, builtInRoleId, devConfig, plan, resource } from "./helpers/plan";
 import { evaluateAdf, expressionsIn, type AdfContext } from "./helpers/adf-expression";
 
 const KV_SECRET = { type: "AzureKeyVaultSecret", store: { referenceName: "PartnerKeyVault", type: "LinkedServiceReference" }, secretName: "partner-app-client-secret" };
@@ -13,6 +14,30 @@ let resources: PlannedResource[];
 let dependencies: Map<string, string[]>;
 const get = (tenant: string, suffix: string) => resource(resources, `tenant-${tenant}-${suffix}`);
 const activities = (tenant: string) => get(tenant, "pipeline").inputs.activities as Record<string, unknown>[];
+const activity = (tenant: string, name: string) => activities(tenant).find((a) => a.name === name)!;
+interface PersonReportDataset {
+  parameters: Record<string, { type: string }>;
+  structure: { name: string; type?: string }[];
+  typeProperties: { tableName: string; dateFilterColumn: string; startTime: string; endTime: string; AdditionalDataSetProperties: { aggregationType: string } };
+}
+const personReportDataset = (tenant: string) => get(tenant, "ds-person-report").inputs.properties as PersonReportDataset;
+
+/**
+ * What Graph Data Connect receives for the PersonReport in a run: the copy evaluates the values it
+ * passes to the dataset's parameters, the dataset then evaluates its typeProperties against them.
+ */
+function datasetRequest(tenant: string, parameters: Record<string, unknown>) {
+  const input = (activity(tenant, "CopyPersonReport").inputs as { parameters: Record<string, { value: string }> }[])[0];
+  const ctx = runContext(tenant, parameters);
+  const datasetParameters = Object.fromEntries(Object.entries(input.parameters).map(([k, v]) => [k, evaluateAdf(v.value, ctx)]));
+  const tp = personReportDataset(tenant).typeProperties;
+  const inDataset = { ...ctx, dataset: datasetParameters };
+  return {
+    start: evaluateAdf(tp.startTime, inDataset),
+    end: evaluateAdf(tp.endTime, inDataset),
+    aggregationType: evaluateAdf(tp.AdditionalDataSetProperties.aggregationType, inDataset),
+  };
+}
 
 /** A scheduled run of the tenant's pipeline: parameter defaults from the plan, overridden by `parameters`. */
 function runContext(tenant: string, parameters: Record<string, unknown>): AdfContext {
@@ -28,10 +53,19 @@ beforeAll(async () => {
 });
 
 describe("plan of Pulumi.dev.yaml: per tenant", () => {
-  it("creates a private container named by the tenant GUID", () => {
-    for (const t of [FABRIKAM, NORTHWIND]) {
-      expect(get(t, "container").inputs).toMatchObject({ accountName: "contosodev", resourceGroupName: "contoso-dev-rg", containerName: t, publicAccess: "None" });
+  it("creates a private container named by the tenant GUID in its region's account", () => {
+    for (const [t, account] of [[FABRIKAM, "contosodev"], [NORTHWIND, "contosodevne"], [TAILSPIN, "contosodev"]]) {
+      expect(get(t, "container").inputs).toMatchObject({ accountName: account, resourceGroupName: "contoso-dev-rg", containerName: t, publicAccess: "None" });
     }
+  });
+
+  it("puts each tenant's factory and sink in its region (Graph Data Connect needs both in the customer's geo)", () => {
+    expect(get(FABRIKAM, "factory").inputs.location).toBe("westeurope");
+    expect(get(NORTHWIND, "factory").inputs.location).toBe("northeurope");
+    expect((get(NORTHWIND, "ls-storage").inputs.properties as { url: string }).url).toBe("https://contosodevne.dfs.core.windows.net/");
+    expect(get(NORTHWIND, "app-blob-writer").inputs.scope).toBe(
+      `${DEV_RG_ID}/providers/Microsoft.Storage/storageAccounts/contosodevne/blobServices/default/containers/${NORTHWIND}`,
+    );
   });
 
   it("lets the app write only to that tenant's container", () => {
@@ -85,7 +119,7 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
         tenant: MOCK_CLIENT.tenantId,
         servicePrincipalId: appId.servicePrincipalId,
         servicePrincipalCredentialType: "ServicePrincipalKey",
-        servicePrincipalKey: KV_SECRET,
+        servicePrincipalCredential: KV_SECRET,
       },
     });
     expect(appId.servicePrincipalId).toBe(stableGuid("platform-app-app/client"));
@@ -102,11 +136,42 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
   });
 
-  it("declares the PersonReport source and a per-run binary drop in the tenant's container", () => {
-    expect(get(FABRIKAM, "ds-person-report").inputs).toMatchObject({
-      datasetName: "VivaPersonReport",
-      properties: { type: "Office365Table", tableName: "VivaInsightsDataset_PersonReport_v1", linkedServiceName: { referenceName: "CustomerOffice365", type: "LinkedServiceReference" } },
+  it("declares the PersonReport source verbatim, with the window, the aggregation and the columns on the dataset", () => {
+    expect(get(FABRIKAM, "ds-person-report")).toMatchObject({ type: "pulumi-nodejs:dynamic/viva-partner:VerbatimDataset", parent: `tenant-${FABRIKAM}` });
+    expect(get(FABRIKAM, "ds-person-report").inputs).toEqual({
+      subscriptionId: MOCK_CLIENT.subscriptionId,
+      resourceGroupName: "contoso-dev-rg",
+      factoryName: `contoso-dev-${FABRIKAM}`,
+      datasetName: "VivaInsightsPersonReport",
+      properties: {
+        type: "Office365Table",
+        linkedServiceName: { referenceName: "CustomerOffice365", type: "LinkedServiceReference" },
+        parameters: { RequestStartDate: { type: "String" }, RequestEndDate: { type: "String" }, AggregationType: { type: "String" } },
+        structure: PERSON_REPORT_COLUMNS,
+        typeProperties: {
+          tableName: "VivaInsightsDataset_PersonReport_v1",
+          dateFilterColumn: "MetricDate",
+          startTime: "@dataset().RequestStartDate",
+          endTime: "@dataset().RequestEndDate",
+          AdditionalDataSetProperties: { aggregationType: "@dataset().AggregationType" },
+        },
+      },
     });
+    // Tailspin consented to fewer columns.
+    expect(personReportDataset(TAILSPIN).structure.map((c) => c.name)).toEqual(["MetricDate", "IsActive", "Collaboration hours", "Email hours", "Meeting hours", "Chat hours", "Call hours"]);
+    expect(personReportDataset(TAILSPIN).structure[0]).toEqual({ name: "MetricDate", type: "datetime" });
+  });
+
+  it("fills every dataset parameter from the copy, and the dataset reads only its declared parameters", () => {
+    for (const tenant of [FABRIKAM, NORTHWIND, TAILSPIN]) {
+      const declared = Object.keys(personReportDataset(tenant).parameters).sort();
+      const passed = (activity(tenant, "CopyPersonReport").inputs as { parameters: Record<string, unknown> }[])[0].parameters;
+      expect(Object.keys(passed).sort()).toEqual(declared);
+      for (const [, name] of JSON.stringify(personReportDataset(tenant).typeProperties).matchAll(/dataset\(\)\.(\w+)/g)) expect(declared).toContain(name);
+    }
+  });
+
+  it("declares a per-run binary drop in the tenant's container", () => {
     expect(get(FABRIKAM, "ds-person-report-drop").inputs).toMatchObject({
       datasetName: "VivaPersonReportDrop",
       properties: {
@@ -118,16 +183,28 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
     const copy = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!;
     expect(copy.outputs).toEqual([{ referenceName: "VivaPersonReportDrop", type: "DatasetReference", parameters: { folder: { value: "@pipeline().RunId", type: "Expression" } } }]);
-    expect(copy.inputs).toEqual([{ referenceName: "VivaPersonReport", type: "DatasetReference" }]);
+    expect((copy.inputs as { referenceName: string }[]).map((i) => i.referenceName)).toEqual(["VivaInsightsPersonReport"]);
   });
 
-  it("adds the users dataset only where configured, into its own run folder", () => {
+  it("adds the users dataset only where configured, into its own run folder, with the consented columns", () => {
     expect(get(FABRIKAM, "ds-users").inputs.properties).toMatchObject({ type: "Office365Table", tableName: "BasicDataSet_v0.User_v1" });
     expect(get(FABRIKAM, "ds-users-drop").inputs.properties).toMatchObject({ type: "Binary", location: { fileSystem: FABRIKAM } });
     const copyUsers = activities(FABRIKAM).find((a) => a.name === "CopyUsers")!;
     expect(copyUsers.outputs).toEqual([{ referenceName: "UsersDrop", type: "DatasetReference", parameters: { folder: { value: "@concat(pipeline().RunId, '-users')", type: "Expression" } } }]);
     expect(resources.some((r) => r.name === `tenant-${NORTHWIND}-ds-users`)).toBe(false);
     expect(activities(NORTHWIND).map((a) => a.name)).toEqual(["CopyPersonReport"]);
+    // A snapshot: no window; the columns as consented (the sample's list by default).
+    expect(copyUsers.source).toEqual({ type: "Office365Source", outputColumns: USER_COLUMNS.map((name) => ({ name })) });
+    expect(copyUsers).not.toHaveProperty("userProperties");
+    expect((activity(TAILSPIN, "CopyUsers").source as { outputColumns: { name: string }[] }).outputColumns.map((c) => c.name)).toEqual([
+      "id", "mail", "userPrincipalName", "displayName", "department", "jobTitle", "officeLocation", "country",
+    ]);
+  });
+
+  it("copies with Microsoft's policy: no automatic retry (a retry would write into the same run folder), a seven-day timeout", () => {
+    for (const name of ["CopyPersonReport", "CopyUsers"]) {
+      expect(activity(FABRIKAM, name).policy).toEqual({ timeout: "7.00:00:00", retry: 0, retryIntervalInSeconds: 30 });
+    }
   });
 
   it("names the pipeline ExportO365DataEvents with the seed's parameters and the tenant's defaults", () => {
@@ -146,14 +223,10 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
   });
 
-  it("applies the seed's defaulting rules as ADF expressions on the copy window", () => {
-    const copy = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!;
-    const source = copy.source as Record<string, { value: string; type: string }>;
-    expect(source.endTime.type).toBe("Expression");
-    expect(source.startTime.type).toBe("Expression");
+  it("applies the seed's defaulting rules to the window Graph Data Connect receives", () => {
     const window = (parameters: Record<string, unknown>) => {
-      const ctx = runContext(FABRIKAM, parameters);
-      return { start: evaluateAdf(source.startTime.value, ctx), end: evaluateAdf(source.endTime.value, ctx) };
+      const { start, end } = datasetRequest(FABRIKAM, parameters);
+      return { start, end };
     };
     // Nothing given: the end is the trigger time, the start DefaultLookbackWindowDays (14) before it.
     expect(window({})).toEqual({ start: "2026-11-09T04:30:00.0000000Z", end: TRIGGER_TIME });
@@ -170,19 +243,23 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
       end: "2026-10-01T00:00:00Z",
     });
     // Northwind's configured window arrives through the parameter defaults.
-    const nw = activities(NORTHWIND).find((a) => a.name === "CopyPersonReport")!.source as Record<string, { value: string }>;
-    const ctx = runContext(NORTHWIND, {});
-    expect([evaluateAdf(nw.startTime.value, ctx), evaluateAdf(nw.endTime.value, ctx)]).toEqual(["2026-06-01T00:00:00Z", "2026-10-01T00:00:00Z"]);
+    const nw = datasetRequest(NORTHWIND, {});
+    expect([nw.start, nw.end]).toEqual(["2026-06-01T00:00:00Z", "2026-10-01T00:00:00Z"]);
   });
 
-  it("filters the window on the PersonReport's DateTime column (startTime/endTime apply only to dateFilterColumn)", () => {
-    expect(activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!.source).toMatchObject({ type: "Office365Source", dateFilterColumn: "MetricDate" });
-    // The users table is a snapshot: no window.
-    expect(activities(FABRIKAM).find((a) => a.name === "CopyUsers")!.source).toEqual({ type: "Office365Source" });
-    expect(activities(FABRIKAM).find((a) => a.name === "CopyUsers")!).not.toHaveProperty("userProperties");
+  it("filters the window on the PersonReport's DateTime column, on the dataset only (the copy source stays plain, as in the sample)", () => {
+    expect(personReportDataset(FABRIKAM).typeProperties.dateFilterColumn).toBe("MetricDate");
+    expect(activity(FABRIKAM, "CopyPersonReport").source).toEqual({ type: "Office365Source" });
   });
 
-  it("carries AggregationType (no Office365Source property exists for it) into the copy's user properties", () => {
+  it("sends the tenant's AggregationType to Graph Data Connect through the dataset's AdditionalDataSetProperties", () => {
+    expect(datasetRequest(FABRIKAM, {}).aggregationType).toBe("Week");
+    expect(datasetRequest(NORTHWIND, {}).aggregationType).toBe("Month");
+    // A manual run's override reaches the dataset too.
+    expect(datasetRequest(FABRIKAM, { AggregationType: "Day" }).aggregationType).toBe("Day");
+  });
+
+  it("also records AggregationType and the window as the copy's user properties (Monitor shows them)", () => {
     const copy = activities(FABRIKAM).find((a) => a.name === "CopyPersonReport")!;
     const props = copy.userProperties as { name: string; value: { value: string } }[];
     expect(props.map((p) => p.name)).toEqual(["AggregationType", "RequestStartDate", "RequestEndDate"]);
@@ -252,6 +329,12 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     expect(activities(NORTHWIND).some((a) => a.type === "WebActivity")).toBe(false);
   });
 
+  it("authenticates the notification with the factory's managed identity, for the partner app by default", () => {
+    const notify = activities(FABRIKAM).find((a) => a.type === "WebActivity")!;
+    expect(notify.authentication).toEqual({ type: "MSI", resource: stableGuid("platform-app-app/client") });
+    expect(notify.policy).toEqual({ timeout: "0.00:10:00", retry: 3, retryIntervalInSeconds: 60 });
+  });
+
   it("schedules a started trigger every Monday at the configured UTC time", () => {
     const trigger = get(FABRIKAM, "trigger");
     expect(trigger.type).toBe("pulumi-nodejs:dynamic/viva-partner:StartedTrigger");
@@ -265,6 +348,12 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
     // Northwind keeps the default time.
     expect(get(NORTHWIND, "trigger").inputs.properties).toMatchObject({ typeProperties: { recurrence: { schedule: { hours: [3], minutes: [0] } } } });
+  });
+
+  it("leaves the paused tenant's trigger stopped and keeps everything else of it", () => {
+    expect(get(TAILSPIN, "trigger").inputs).toMatchObject({ paused: true, properties: get(NORTHWIND, "trigger").inputs.properties });
+    expect(get(FABRIKAM, "trigger").inputs.paused).toBe(false);
+    for (const suffix of ["container", "key", "factory", "pipeline", "ds-person-report", "ds-users", "ls-office365"]) expect(get(TAILSPIN, suffix)).toBeDefined();
   });
   it("starts the trigger only after the pipeline, the key and every role a run needs", () => {
     const t = `tenant-${FABRIKAM}`;

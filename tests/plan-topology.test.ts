@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
+import { ConfigError } from "../config";
 import { mockPlatformOutputs } from "../scripts/plan/mocks";
 import { FABRIKAM, NORTHWIND, devConfig, plan, resource, stackConfig, tenantsOf, valueOf, withTenants } from "./helpers/plan";
 
@@ -21,6 +22,17 @@ function diff(before: PlannedResource[], after: PlannedResource[]) {
 }
 
 const subtree = (tenant: string, resources: PlannedResource[]) => resources.filter((r) => r.name.startsWith(`tenant-${tenant}`)).map((r) => r.name).sort();
+const withRegions = (config: Record<string, string>, regions: string[]) => ({ ...config, "viva-partner:regions": JSON.stringify(regions) });
+
+async function planError(config: Record<string, string>, stack = "dev"): Promise<string> {
+  try {
+    await plan(config, stack);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
 
 describe("adding and removing tenants", () => {
   it("adding a tenant adds only that tenant's subtree", async () => {
@@ -46,6 +58,49 @@ describe("adding and removing tenants", () => {
     expect(d.removed).toEqual(subtree(FABRIKAM, before));
     expect(d.removed).toContain(`tenant-${FABRIKAM}-key`);
     expect(subtree(NORTHWIND, after)).toEqual(subtree(NORTHWIND, before));
+  });
+
+  it("adding a tenant in a new region adds that region's account and the tenant, and changes nothing else", async () => {
+    const base = devConfig();
+    const before = (await plan(base)).resources;
+    const added = withTenants(withRegions(base, ["westeurope", "northeurope", "uksouth"]), [...tenantsOf(base), { id: CONTOSO, keyExpiresOn: "2027-03-01", location: "uksouth" }]);
+    const after = (await plan(added)).resources;
+    const d = diff(before, after);
+    expect(d.removed).toEqual([]);
+    expect(d.changed).toEqual([]);
+    expect(d.added).toEqual(["platform-storage-uksouth", "platform-storage-uksouth-account", "platform-storage-uksouth-blob-service", ...subtree(CONTOSO, after)].sort());
+    expect(resource(after, "platform-storage-uksouth-account").inputs).toMatchObject({ accountName: "contosodevuks", location: "uksouth", isHnsEnabled: true, allowSharedKeyAccess: false });
+    expect(resource(after, `tenant-${CONTOSO}-container`).inputs.accountName).toBe("contosodevuks");
+    expect(resource(after, `tenant-${CONTOSO}-factory`).inputs.location).toBe("uksouth");
+  });
+
+  it("a tenant in a region the stack does not serve is a config error naming regions", async () => {
+    const base = devConfig();
+    expect(await planError(withTenants(base, [...tenantsOf(base), { id: CONTOSO, keyExpiresOn: "2027-03-01", location: "uksouth" }]))).toBe(
+      "viva-partner:tenants[3].location: uksouth is not one of the regions this stack serves (viva-partner:regions: westeurope, northeurope); add it to viva-partner:regions to give it a storage account",
+    );
+  });
+
+  it("removing the last tenant of a region keeps the region's account (drops may be unread)", async () => {
+    const base = devConfig();
+    const before = (await plan(base)).resources;
+    expect(tenantsOf(base).filter((t) => t.location === "northeurope").map((t) => t.id)).toEqual([NORTHWIND]);
+    const after = (await plan(withTenants(base, tenantsOf(base).filter((t) => t.id !== NORTHWIND)))).resources;
+    expect(diff(before, after)).toEqual({ added: [], removed: subtree(NORTHWIND, before), changed: [] });
+    expect(resource(after, "platform-storage-northeurope-account").inputs.accountName).toBe("contosodevne");
+  });
+
+  it("taking the region out of regions afterwards removes exactly its account; putting it back brings the same account name", async () => {
+    const base = withTenants(devConfig(), tenantsOf(devConfig()).filter((t) => t.id !== NORTHWIND));
+    const before = (await plan(base)).resources;
+    const after = (await plan(withRegions(base, ["westeurope"]))).resources;
+    expect(diff(before, after)).toEqual({
+      added: [],
+      removed: ["platform-storage-northeurope", "platform-storage-northeurope-account", "platform-storage-northeurope-blob-service"],
+      changed: [],
+    });
+    const again = (await plan(withRegions(base, ["westeurope", "northeurope"]))).resources;
+    expect(diff(before, again)).toEqual({ added: [], removed: [], changed: [] });
   });
 
   it("plans identically twice (deterministic ids and ordering)", async () => {
@@ -82,8 +137,10 @@ describe("customer-stack topology", () => {
     expect(resources.filter((r) => r.name !== "platform").every((r) => r.name.startsWith(`tenant-${CONTOSO}`))).toBe(true);
 
     expect(resource(resources, `tenant-${CONTOSO}-container`).inputs).toMatchObject({ accountName: platform.storageAccountName, resourceGroupName: platform.resourceGroupName, containerName: CONTOSO });
+    expect(platform.storageAccountName).toBe((platform.storageAccounts as Record<string, { name: string }>).westeurope.name);
     expect(resource(resources, `tenant-${CONTOSO}-key`).inputs).toMatchObject({ vaultUri: platform.vaultUri, keyName: CONTOSO });
     expect(resource(resources, `tenant-${CONTOSO}-factory`).inputs).toMatchObject({ factoryName: `contoso-contoso-ltd-${CONTOSO}`, location: platform.location });
+    const home = (platform.storageAccounts as Record<string, { name: string; dfsEndpoint: string }>).westeurope;
     expect(resource(resources, `tenant-${CONTOSO}-factory-secret-reader`).inputs.scope).toBe(platform.appSecretId);
     expect(resource(resources, `tenant-${CONTOSO}-app-blob-writer`).inputs.principalId).toBe(platform.servicePrincipalObjectId);
     expect(resource(resources, `tenant-${CONTOSO}-ls-office365`).inputs.properties).toMatchObject({
@@ -91,18 +148,35 @@ describe("customer-stack topology", () => {
       servicePrincipalTenantId: platform.partnerTenantId,
       servicePrincipalId: platform.applicationId,
     });
-    expect(resource(resources, `tenant-${CONTOSO}-ls-storage`).inputs.properties).toMatchObject({ url: platform.dfsEndpoint });
+    expect(resource(resources, `tenant-${CONTOSO}-ls-storage`).inputs.properties).toMatchObject({ url: home.dfsEndpoint });
 
     const out = outputs as Record<string, import("@pulumi/pulumi").Output<unknown>>;
     expect(await valueOf(out.consentLink)).toBe(`https://admin.microsoft.com/Adminportal/Home#/Settings/MGDCAdminCenter/${platform.partnerTenantId}/${platform.applicationId}`);
     expect(out).not.toHaveProperty("vaultId");
   });
 
-  it("plans the example customer stack Pulumi.acme.yaml", async () => {
+  it("plans the example customer stack Pulumi.acme.yaml: its tenant in a region the platform serves besides its home", async () => {
     const { resources, config } = await plan(stackConfig("acme"), "acme");
     expect(config.topology).toEqual({ kind: "customer", platformStack: "organization/viva-partner/dev", location: undefined });
     expect(resources.filter((r) => r.type === "viva-partner:tenant:Tenant")).toHaveLength(1);
-    expect(resources.some((r) => r.type === "azure-native:keyvault:Vault")).toBe(false);
+    expect(resources.some((r) => r.type === "azure-native:keyvault:Vault" || r.type === "azure-native:storage:StorageAccount")).toBe(false);
+    const acme = resources.find((r) => r.type === "viva-partner:tenant:Tenant")!.name;
+    const northeurope = (mockPlatformOutputs("organization/viva-partner/dev").storageAccounts as Record<string, { name: string; dfsEndpoint: string }>).northeurope;
+    expect(resource(resources, `${acme}-factory`).inputs.location).toBe("northeurope");
+    expect(resource(resources, `${acme}-container`).inputs.accountName).toBe(northeurope.name);
+    expect((resource(resources, `${acme}-ls-storage`).inputs.properties as { url: string }).url).toBe(northeurope.dfsEndpoint);
+  });
+
+  it("a customer stack's tenant in a region the platform stack does not serve is a config error naming its regions", async () => {
+    const tenants = [{ id: CONTOSO, keyExpiresOn: "2027-03-01", location: "uksouth" }];
+    expect(await planError({ ...customer, "viva-partner:tenants": JSON.stringify(tenants) }, "contoso-ltd")).toBe(
+      "viva-partner:tenants[0].location: uksouth is not one of the regions the platform stack contoso/viva-partner/platform serves " +
+        "(viva-partner:regions: westeurope, northeurope); add it to viva-partner:regions of that stack and run pulumi up there first",
+    );
+    // The customer stack's own location counts for its tenants without one.
+    expect(await planError({ ...customer, "viva-partner:location": "francecentral" }, "contoso-ltd")).toMatch(
+      /^viva-partner:location: francecentral is not one of the regions the platform stack contoso\/viva-partner\/platform serves/,
+    );
   });
 
   it("a single stack exports every platform output a customer stack reads", async () => {

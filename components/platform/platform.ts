@@ -4,7 +4,7 @@ import type { PlatformSettings } from "../../config";
 import { KeyVault } from "../key-vault";
 import { PartnerApp } from "../partner-app";
 import { Storage } from "../storage";
-import type { PlatformRefs } from "./refs";
+import type { PlatformRefs, StorageAccountRefs } from "./refs";
 
 /** Who runs the deployment, from `getClientConfig`. */
 export interface Deployer {
@@ -21,8 +21,8 @@ export interface PlatformArgs {
 }
 
 /**
- * What every tenant shares: the resource group, the partner app, the Key Vault and the storage
- * account. Declared once, in the platform (or single) stack.
+ * What every tenant shares: the resource group, the partner app, the Key Vault and one storage
+ * account per region served. Declared once, in the platform (or single) stack.
  */
 export class Platform extends pulumi.ComponentResource {
   /** Everything tenants need, also exported as stack outputs. */
@@ -63,11 +63,17 @@ export class Platform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const store = new Storage(
-      `${name}-storage`,
-      { accountName: settings.storageAccountName, resourceGroupName: group.name, location: settings.location, softDeleteDays: settings.blobSoftDeleteDays },
-      { parent: this },
-    );
+    const storageAccounts: Record<string, StorageAccountRefs> = {};
+    let home: Storage | undefined;
+    for (const { location, accountName } of settings.storage) {
+      const store = new Storage(
+        storageComponentName(name, location, settings.location),
+        { accountName, resourceGroupName: group.name, location, softDeleteDays: settings.blobSoftDeleteDays },
+        { parent: this },
+      );
+      storageAccounts[location] = { name: store.accountName, blobEndpoint: store.blobEndpoint, dfsEndpoint: store.dfsEndpoint };
+      if (location === settings.location) home = store;
+    }
     this.keyAccess = [vault.deployerKeyAccess, vault.appKeyAccess];
     this.refs = {
       subscriptionId: pulumi.output(deployer.subscriptionId),
@@ -81,10 +87,20 @@ export class Platform extends pulumi.ComponentResource {
       vaultId: vault.vaultId,
       appSecretName: vault.appSecretName,
       appSecretId: vault.appSecretId,
-      storageAccountName: store.accountName,
-      storageAccountId: store.accountId,
-      dfsEndpoint: store.dfsEndpoint,
+      appSecretEndDate: pulumi.output(settings.appSecretEndDate),
+      storageAccountName: home!.accountName,
+      storageAccountId: home!.accountId,
+      dfsEndpoint: home!.dfsEndpoint,
+      storageAccounts,
     };
     this.registerOutputs({ ...this.refs });
   }
+}
+
+/**
+ * Logical name of a region's storage component: the home region keeps the name it had before
+ * regions existed (so its account is not replaced), every other region is named by its region.
+ */
+export function storageComponentName(platform: string, location: string, homeLocation: string): string {
+  return location === homeLocation ? `${platform}-storage` : `${platform}-storage-${location}`;
 }

@@ -16,6 +16,15 @@ export function serviceCodeOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
+/**
+ * Worth another try on the management plane: a conflict with a concurrent operation (409), and
+ * throttling or server errors that outlasted the SDK's own retries.
+ */
+export function isTransientArmError(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return status === 409 || status === 429 || (status !== undefined && status >= 500);
+}
+
 /** `text` with line breaks and runs of white space folded, for one-line error reports. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();

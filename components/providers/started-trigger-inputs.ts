@@ -1,3 +1,4 @@
+import { isRecord } from "./json";
 import { UNKNOWN_INPUT, containsUnknown } from "./unknown";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -9,6 +10,8 @@ export interface StartedTriggerInputs {
   triggerName: string;
   /** ARM `TriggerResource.properties` of a ScheduleTrigger. */
   properties: Record<string, unknown>;
+  /** Leave the trigger stopped (absent in state written before pausing existed: not paused). */
+  paused?: boolean;
 }
 
 const NAME_FIELDS = ["subscriptionId", "resourceGroupName", "factoryName", "triggerName"] as const;
@@ -17,7 +20,7 @@ const TRIGGER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,259}$/;
 
 /**
  * Validates StartedTrigger inputs (Pulumi `check`): the four names are non-empty strings, the
- * trigger name follows Data Factory rules, and `properties` is a ScheduleTrigger whose
+ * trigger name follows Data Factory rules, `paused` is a boolean, and `properties` is a ScheduleTrigger whose
  * typeProperties hold only `recurrence` (the one part the SDK model carries). Unknown preview
  * values pass through unchecked.
  */
@@ -33,6 +36,9 @@ export function checkStartedTriggerInputs(news: Record<string, unknown>): pulumi
   const triggerName = news.triggerName;
   if (typeof triggerName === "string" && triggerName !== UNKNOWN_INPUT && triggerName.trim() !== "" && !TRIGGER_NAME.test(triggerName)) {
     failures.push({ property: "triggerName", reason: `triggerName ${JSON.stringify(triggerName)} must be letters, digits, "_" or "-", starting with a letter, digit or "_"` });
+  }
+  if (news.paused !== undefined && typeof news.paused !== "boolean" && !containsUnknown(news.paused)) {
+    failures.push({ property: "paused", reason: `paused ${JSON.stringify(news.paused)} must be true or false` });
   }
   const problem = scheduleTriggerProblem(news.properties);
   if (problem) failures.push({ property: "properties", reason: `properties of trigger ${JSON.stringify(triggerName)}: ${problem}` });
@@ -54,9 +60,4 @@ function scheduleTriggerProblem(properties: unknown): string | undefined {
     return "pipelines must be a list of pipeline references";
   }
   return undefined;
-}
-
-/** True for a plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

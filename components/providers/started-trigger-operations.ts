@@ -1,13 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DataFactoryManagementClient, TriggerResource } from "@azure/arm-datafactory";
 import { containsUnknown } from "./unknown";
-import { isRecord, type StartedTriggerInputs } from "./started-trigger-inputs";
+import { canonicalJson, isRecord } from "./json";
+import type { StartedTriggerInputs } from "./started-trigger-inputs";
 import { failureCause, retryTransient, type RetryPolicy } from "./retry";
-import { httpStatusOf, serviceCodeOf, withFailureMessage } from "./azure-errors";
+import { errorMessage, httpStatusOf, isTransientArmError, serviceCodeOf, withFailureMessage } from "./azure-errors";
 
 /** The state a StartedTrigger keeps: its inputs plus what Data Factory reports. */
 export interface StartedTriggerOutputs extends StartedTriggerInputs {
-  /** "Started" after every successful create or update. */
+  /** After every successful create or update: "Started", or "Stopped" when paused. */
   runtimeState: string;
   /** ARM resource id of the trigger. */
   triggerId: string;
@@ -20,25 +21,56 @@ export interface StartedTriggerTiming {
   pollIntervalMs: number;
 }
 
-/** Creates (or takes over) the trigger, then starts it: ARM creates triggers stopped. */
+/** The runtime state a trigger is meant to be left in: "Stopped" while paused, else "Started". */
+export function intendedState(inputs: Pick<StartedTriggerInputs, "paused">): "Started" | "Stopped" {
+  return inputs.paused === true ? "Stopped" : "Started";
+}
+
+/** Creates (or takes over) the trigger, then starts it unless paused: ARM creates triggers stopped. */
 export async function createStartedTrigger(
   client: DataFactoryManagementClient,
   inputs: StartedTriggerInputs,
   timing: StartedTriggerTiming,
 ): Promise<StartedTriggerOutputs> {
   await describeFailures("create the trigger", inputs, () => putDefinition(client, inputs, timing));
-  return startAndRead(client, inputs, timing);
+  return settle(client, inputs, timing);
 }
 
-/** Stops the trigger if it runs (a started trigger rejects updates), writes the new definition, starts it again. */
+/**
+ * Stops the trigger if it runs (a started trigger rejects updates), writes the new definition, and
+ * starts it again unless paused. When the new definition is refused, a trigger that was running is
+ * started again with its previous definition, and the error says which state it was left in.
+ */
 export async function updateStartedTrigger(
   client: DataFactoryManagementClient,
   news: StartedTriggerInputs,
   timing: StartedTriggerTiming,
 ): Promise<StartedTriggerOutputs> {
-  await describeFailures("stop the trigger before updating it", news, () => stopIfRunning(client, news, timing));
-  await describeFailures("update the trigger", news, () => putDefinition(client, news, timing));
-  return startAndRead(client, news, timing);
+  const found = await describeFailures("stop the trigger before updating it", news, () => stopIfRunning(client, news, timing));
+  try {
+    await describeFailures("update the trigger", news, () => putDefinition(client, news, timing));
+  } catch (error) {
+    throw await restoreAfterFailedUpdate(client, news, timing, found === "Started", error);
+  }
+  return settle(client, news, timing);
+}
+
+/** Puts a trigger whose update was refused back the way it was found; the error says how it was left. */
+async function restoreAfterFailedUpdate(
+  client: DataFactoryManagementClient,
+  target: StartedTriggerInputs,
+  timing: StartedTriggerTiming,
+  wasStarted: boolean,
+  updateError: unknown,
+): Promise<Error> {
+  const failed = errorMessage(updateError);
+  if (!wasStarted) return new Error(`${failed}; it was not running and is left Stopped with its previous definition`, { cause: updateError });
+  try {
+    await startTrigger(client, target, timing);
+  } catch (startError) {
+    return new Error(`${failed}; starting it again failed too (${failureCause(startError)}): it is left Stopped with its previous definition`, { cause: updateError });
+  }
+  return new Error(`${failed}; it was started again and keeps running with its previous definition`, { cause: updateError });
 }
 
 /** Stops the trigger (Data Factory refuses to delete a started one), then deletes it. A missing trigger counts as deleted. */
@@ -47,8 +79,8 @@ export async function deleteStartedTrigger(
   olds: StartedTriggerInputs,
   timing: StartedTriggerTiming,
 ): Promise<void> {
-  const present = await describeFailures("stop the trigger before deleting it", olds, () => stopIfRunning(client, olds, timing));
-  if (!present) return;
+  const found = await describeFailures("stop the trigger before deleting it", olds, () => stopIfRunning(client, olds, timing));
+  if (found === undefined) return;
   await describeFailures("delete the trigger", olds, () =>
     retryTransient(() => client.triggers.delete(olds.resourceGroupName, olds.factoryName, olds.triggerName), isTransientTriggerError, timing.retry),
   );
@@ -75,16 +107,18 @@ export async function readStartedTrigger(client: DataFactoryManagementClient, ol
 /**
  * Decides how a StartedTrigger changes: another subscription, resource group, factory or trigger
  * name is another trigger (replace; Data Factory names are case-insensitive, so a case-only edit is
- * none). Changed properties, or a trigger found stopped by a refresh, are updated in place through
- * stop, update, start.
+ * none). Changed properties, a pause or resume, or a trigger a refresh found in another state than
+ * intended, are updated in place through stop, update and (unless paused) start.
  */
 export function diffStartedTrigger(olds: StartedTriggerOutputs, news: Record<string, unknown>): pulumi.dynamic.DiffResult {
   const replaces = (["subscriptionId", "resourceGroupName", "factoryName", "triggerName"] as const).filter(
     (field) => containsUnknown(news[field]) || String(olds[field]).toLowerCase() !== String(news[field]).toLowerCase(),
   );
   const propertiesChanged = containsUnknown(news.properties) || canonicalJson(olds.properties) !== canonicalJson(news.properties);
+  // A pause or resume, or a trigger a refresh found in the other state, is an update.
+  const stateChanged = containsUnknown(news.paused) || olds.runtimeState !== intendedState({ paused: news.paused === true });
   return {
-    changes: replaces.length > 0 || propertiesChanged || olds.runtimeState !== "Started",
+    changes: replaces.length > 0 || propertiesChanged || stateChanged,
     replaces,
     deleteBeforeReplace: false,
   };
@@ -116,39 +150,44 @@ async function putDefinition(client: DataFactoryManagementClient, target: Starte
   );
 }
 
-async function startAndRead(
-  client: DataFactoryManagementClient,
-  target: StartedTriggerInputs,
-  timing: StartedTriggerTiming,
-): Promise<StartedTriggerOutputs> {
-  await describeFailures("start the trigger", target, () =>
-    retryTransient(
-      () => client.triggers.beginStartAndWait(target.resourceGroupName, target.factoryName, target.triggerName, { updateIntervalInMs: timing.pollIntervalMs }),
-      isTransientTriggerError,
-      timing.retry,
-    ),
-  );
-  const trigger = await describeFailures("read the trigger after starting it", target, () =>
+/** After a definition was written (the trigger is stopped): starts it unless paused, and reads its state back. */
+async function settle(client: DataFactoryManagementClient, target: StartedTriggerInputs, timing: StartedTriggerTiming): Promise<StartedTriggerOutputs> {
+  const intended = intendedState(target);
+  if (intended === "Started") {
+    await withFailureMessage(
+      (error) => startedTriggerFailureMessage("start the trigger", target, error, "it is left Stopped with its new definition"),
+      () => startTrigger(client, target, timing),
+    );
+  }
+  const trigger = await describeFailures(`read the trigger after ${intended === "Started" ? "starting" : "writing"} it`, target, () =>
     client.triggers.get(target.resourceGroupName, target.factoryName, target.triggerName),
   );
   const runtimeState = trigger.properties.runtimeState;
-  if (runtimeState !== "Started" || !trigger.id) {
-    throw new Error(`${subjectOf(target)}: is ${runtimeState ?? "in an unknown state"} after a successful start request`);
+  if (runtimeState !== intended || !trigger.id) {
+    throw new Error(`${subjectOf(target)}: is ${runtimeState ?? "in an unknown state"}, not ${intended}, after a successful ${intended === "Started" ? "start request" : "update"}`);
   }
   return { ...target, runtimeState, triggerId: trigger.id };
 }
 
-/** Stops the trigger when it is not already stopped; false when it does not exist. */
-async function stopIfRunning(client: DataFactoryManagementClient, target: StartedTriggerInputs, timing: StartedTriggerTiming): Promise<boolean> {
+function startTrigger(client: DataFactoryManagementClient, target: StartedTriggerInputs, timing: StartedTriggerTiming): Promise<void> {
+  return retryTransient(
+    () => client.triggers.beginStartAndWait(target.resourceGroupName, target.factoryName, target.triggerName, { updateIntervalInMs: timing.pollIntervalMs }),
+    isTransientTriggerError,
+    timing.retry,
+  );
+}
+
+/** Stops the trigger when it is not already stopped; returns the state it was found in, undefined when it does not exist. */
+async function stopIfRunning(client: DataFactoryManagementClient, target: StartedTriggerInputs, timing: StartedTriggerTiming): Promise<string | undefined> {
   let state: string | undefined;
   try {
     state = (await client.triggers.get(target.resourceGroupName, target.factoryName, target.triggerName)).properties.runtimeState;
   } catch (error) {
-    if (httpStatusOf(error) === 404) return false;
+    if (httpStatusOf(error) === 404) return undefined;
     throw error;
   }
   if (state !== "Stopped") await retryTransient(() => stopTrigger(client, target, timing), isTransientTriggerError, timing.retry);
-  return true;
+  return state ?? "Unknown";
 }
 
 /** Stops the trigger and waits until Data Factory reports the stop done. */
@@ -161,8 +200,7 @@ function stopTrigger(client: DataFactoryManagementClient, target: StartedTrigger
  * (TriggerEnabledCannotUpdate), and throttling or server errors that outlasted the SDK's own retries.
  */
 export function isTransientTriggerError(error: unknown): boolean {
-  const status = httpStatusOf(error);
-  return status === 409 || status === 429 || (status !== undefined && status >= 500) || serviceCodeOf(error) === "TriggerEnabledCannotUpdate";
+  return isTransientArmError(error) || serviceCodeOf(error) === "TriggerEnabledCannotUpdate";
 }
 
 function subjectOf(target: StartedTriggerInputs): string {
@@ -173,14 +211,7 @@ function describeFailures<T>(action: string, target: StartedTriggerInputs, opera
   return withFailureMessage((error) => startedTriggerFailureMessage(action, target, error), operation);
 }
 
-/** One line naming the trigger, its factory, what we tried and why it failed. */
-export function startedTriggerFailureMessage(action: string, target: StartedTriggerInputs, error: unknown): string {
-  return `${subjectOf(target)}: could not ${action}: ${failureCause(error)}`;
-}
-
-/** JSON with object keys sorted, so equal definitions compare equal whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    isRecord(inner) ? Object.fromEntries(Object.keys(inner).sort().map((key) => [key, inner[key]])) : inner,
-  );
+/** One line naming the trigger, its factory, what we tried, why it failed and, when known, the state it was left in. */
+export function startedTriggerFailureMessage(action: string, target: StartedTriggerInputs, error: unknown, leftIn?: string): string {
+  return `${subjectOf(target)}: could not ${action}: ${failureCause(error)}${leftIn ? `; ${leftIn}` : ""}`;
 }

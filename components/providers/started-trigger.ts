@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { DataFactoryManagementClient } from "@azure/arm-datafactory";
 import { checkStartedTriggerInputs, type StartedTriggerInputs } from "./started-trigger-inputs";
 import {
   createStartedTrigger,
@@ -11,8 +10,7 @@ import {
   type StartedTriggerTiming,
 } from "./started-trigger-operations";
 import { sleepFor } from "./retry";
-import { azureCredentialFromEnvironment } from "./azure-credential";
-
+import { dataFactoryClientFor } from "./data-factory-client";
 
 /** Arguments of a {@link StartedTrigger}. */
 export interface StartedTriggerArgs {
@@ -26,6 +24,8 @@ export interface StartedTriggerArgs {
   triggerName: pulumi.Input<string>;
   /** ARM TriggerResource.properties of a ScheduleTrigger (type, typeProperties.recurrence, pipelines) */
   properties: pulumi.Input<Record<string, unknown>>;
+  /** Leave the trigger stopped (default false); setting it back to false starts the trigger again. */
+  paused?: pulumi.Input<boolean>;
 }
 
 /** Production timing: Data Factory conflicts clear within seconds to minutes. */
@@ -33,14 +33,6 @@ export const STARTED_TRIGGER_TIMING: StartedTriggerTiming = {
   retry: { budgetMs: 3 * 60_000, initialDelayMs: 5_000, maxDelayMs: 30_000, sleep: sleepFor },
   pollIntervalMs: 2_000,
 };
-
-/** A management client for the subscription, authenticated as whoever runs `pulumi up`. */
-function dataFactoryClientFor(subscriptionId: string): DataFactoryManagementClient {
-  // require(), not import: the provider is serialized into the Pulumi state and must load its SDKs when it runs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DataFactoryManagementClient } = require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
-  return new DataFactoryManagementClient(azureCredentialFromEnvironment(), subscriptionId);
-}
 
 const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInputs, StartedTriggerOutputs> = {
   async check(_olds, news) {
@@ -67,14 +59,14 @@ const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInpu
 };
 
 /**
- * A Data Factory trigger that is left started. ARM creates triggers stopped, azure-native cannot
- * start them, and a started trigger rejects updates (TriggerEnabledCannotUpdate), so this resource
- * owns the trigger through `@azure/arm-datafactory`: create then start; stop, update, start; stop
- * then delete. Do not also declare the trigger with azure-native. The deploying identity needs
+ * A Data Factory trigger that is left started (or, with `paused`, stopped). ARM creates triggers
+ * stopped, azure-native cannot start them, and a started trigger rejects updates
+ * (TriggerEnabledCannotUpdate), so this resource owns the trigger through `@azure/arm-datafactory`:
+ * create then start; stop, update, start; stop then delete. A paused trigger skips the starts. Do not also declare the trigger with azure-native. The deploying identity needs
  * "Data Factory Contributor" on the factory.
  */
 export class StartedTrigger extends pulumi.dynamic.Resource {
-  /** "Started" once deployed. */
+  /** "Started" once deployed; "Stopped" while paused. */
   declare readonly runtimeState: pulumi.Output<string>;
   /** ARM resource id of the trigger. */
   declare readonly triggerId: pulumi.Output<string>;
@@ -85,6 +77,6 @@ export class StartedTrigger extends pulumi.dynamic.Resource {
    * @param opts resource options; depend on the pipeline the trigger references
    */
   constructor(name: string, args: StartedTriggerArgs, opts?: pulumi.CustomResourceOptions) {
-    super(startedTriggerProvider, name, { ...args, runtimeState: undefined, triggerId: undefined }, opts, "viva-partner", "StartedTrigger");
+    super(startedTriggerProvider, name, { ...args, paused: args.paused ?? false, runtimeState: undefined, triggerId: undefined }, opts, "viva-partner", "StartedTrigger");
   }
 }

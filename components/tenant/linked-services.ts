@@ -31,7 +31,11 @@ export interface AppCredentials {
   secretName: pulumi.Input<string>;
 }
 
-/** The drop storage (ADLS Gen2): the Microsoft 365 copy requires service-principal auth on its sink. */
+/**
+ * The drop storage (ADLS Gen2): the Microsoft 365 copy requires service-principal auth on its sink.
+ * The secret goes in `servicePrincipalCredential`, the property `servicePrincipalCredentialType`
+ * qualifies (as in Microsoft's sample).
+ */
 export function storageLinkedService(dfsEndpoint: pulumi.Input<string>, app: AppCredentials) {
   return {
     type: "AzureBlobFS" as const,
@@ -39,7 +43,7 @@ export function storageLinkedService(dfsEndpoint: pulumi.Input<string>, app: App
     tenant: app.partnerTenantId,
     servicePrincipalId: app.applicationId,
     servicePrincipalCredentialType: "ServicePrincipalKey",
-    servicePrincipalKey: vaultSecret(app.secretName),
+    servicePrincipalCredential: vaultSecret(app.secretName),
   };
 }
 

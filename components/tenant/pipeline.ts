@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import type { TenantConfig } from "../../config";
 import { DATASETS } from "./datasets";
 
@@ -30,15 +31,9 @@ export const REQUEST_START_EXPRESSION =
   "mul(-1, int(pipeline().parameters.DefaultLookbackWindowDays))), pipeline().parameters.RequestStartDate)";
 
 /**
- * The DateTime column of VivaInsightsDataset_PersonReport_v1. Office365Source applies startTime and
- * endTime to `dateFilterColumn` only: without it the window would not filter the extraction.
- */
-export const PERSON_REPORT_DATE_COLUMN = "MetricDate";
-
-/**
- * AggregationType at run time. Office365Source documents no property for it (allowedGroups,
- * dateFilterColumn, startTime, endTime, outputColumns, userScopeFilterUri only), so the value travels
- * where ADF keeps and shows it: a user property of each copy (Monitor > activity runs) and the
+ * AggregationType at run time. It reaches Graph Data Connect through the PersonReport dataset's
+ * AggregationType parameter (its `AdditionalDataSetProperties`, as in Microsoft's sample); it is also
+ * recorded where ADF shows it (a user property of the copy: Monitor > activity runs) and sent in the
  * notification body, for the partner's processing of the drop.
  */
 export const AGGREGATION_EXPRESSION = "@pipeline().parameters.AggregationType";
@@ -58,6 +53,29 @@ export function pipelineParameters(tenant: TenantConfig) {
   };
 }
 
+/**
+ * What the PersonReport copy passes to its dataset's parameters: the window after the seed's
+ * defaulting rules, and the aggregation.
+ */
+export function personReportDatasetParameters() {
+  return {
+    RequestStartDate: expression(REQUEST_START_EXPRESSION),
+    RequestEndDate: expression(REQUEST_END_EXPRESSION),
+    AggregationType: expression(AGGREGATION_EXPRESSION),
+  };
+}
+
+/**
+ * Microsoft's sample policy for the Graph Data Connect copies. No automatic retry: a retry writes
+ * into the same run folder, and files a failed attempt left there would sit beside the new ones
+ * with no file key that decrypts them. A long timeout: extractions carry ~45 minutes of fixed
+ * overhead and large tenants take hours.
+ */
+export const COPY_POLICY = { timeout: "7.00:00:00", retry: 0, retryIntervalInSeconds: 30 } as const;
+
+/** The notification may be retried: a POST writes nothing into the drop, and receivers key on the run id. */
+export const NOTIFY_POLICY = { timeout: "0.00:10:00", retry: 3, retryIntervalInSeconds: 60 } as const;
+
 /** What each copy records about its request (ADF user properties: name and string or expression value). */
 export function copyUserProperties() {
   return [
@@ -72,25 +90,50 @@ function interpolated(expr: string): string {
   return `@{${expr.slice(1)}}`;
 }
 
-function copyActivity(name: string, source: string, sink: string, folder: string, dateColumn?: string) {
+interface CopySpec {
+  name: string;
+  /** The source dataset reference, with the parameter values the copy passes it. */
+  input: { referenceName: string; type: "DatasetReference"; parameters?: Record<string, Expression> };
+  sink: string;
+  folder: string;
+  source: { type: "Office365Source"; outputColumns?: { name: string }[] };
+  userProperties?: ReturnType<typeof copyUserProperties>;
+}
+
+function copyActivity(spec: CopySpec) {
   return {
-    name,
+    name: spec.name,
     type: "Copy" as const,
-    inputs: [{ referenceName: source, type: "DatasetReference" }],
-    outputs: [{ referenceName: sink, type: "DatasetReference", parameters: { folder: expression(folder) } }],
-    source: dateColumn
-      ? {
-          type: "Office365Source" as const,
-          dateFilterColumn: dateColumn,
-          startTime: expression(REQUEST_START_EXPRESSION),
-          endTime: expression(REQUEST_END_EXPRESSION),
-        }
-      : { type: "Office365Source" as const },
-    // Users are not windowed or aggregated: only the PersonReport copy records the request.
-    ...(dateColumn ? { userProperties: copyUserProperties() } : {}),
+    inputs: [spec.input],
+    outputs: [{ referenceName: spec.sink, type: "DatasetReference", parameters: { folder: expression(spec.folder) } }],
+    source: spec.source,
+    ...(spec.userProperties ? { userProperties: spec.userProperties } : {}),
     sink: { type: "BinarySink" as const, storeSettings: { type: "AzureBlobFSWriteSettings" as const } },
-    policy: { timeout: "0.12:00:00", retry: 2, retryIntervalInSeconds: 300 },
+    policy: { ...COPY_POLICY },
   };
+}
+
+/** The PersonReport copy: window and aggregation go to the dataset's parameters (where Graph Data Connect reads them). */
+function copyPersonReport() {
+  return copyActivity({
+    name: COPY_PERSON_REPORT,
+    input: { referenceName: DATASETS.personReport, type: "DatasetReference", parameters: personReportDatasetParameters() },
+    sink: DATASETS.personReportDrop,
+    folder: RUN_FOLDER_EXPRESSION,
+    source: { type: "Office365Source" },
+    userProperties: copyUserProperties(),
+  });
+}
+
+/** The users copy: a snapshot (no window, no aggregation) of the consented columns. */
+function copyUsers(columns: readonly string[]) {
+  return copyActivity({
+    name: COPY_USERS,
+    input: { referenceName: DATASETS.users, type: "DatasetReference" },
+    sink: DATASETS.usersDrop,
+    folder: USERS_FOLDER_EXPRESSION,
+    source: { type: "Office365Source", outputColumns: columns.map((name) => ({ name })) },
+  });
 }
 
 /**
@@ -108,10 +151,15 @@ export function notifyBody(tenant: TenantConfig): string {
   );
 }
 
-/** The pipeline's activities: the copies, then the notification when a URL is configured. */
-export function pipelineActivities(tenant: TenantConfig) {
-  const copies = [copyActivity(COPY_PERSON_REPORT, DATASETS.personReport, DATASETS.personReportDrop, RUN_FOLDER_EXPRESSION, PERSON_REPORT_DATE_COLUMN)];
-  if (tenant.usersDataset) copies.push(copyActivity(COPY_USERS, DATASETS.users, DATASETS.usersDrop, USERS_FOLDER_EXPRESSION));
+/**
+ * The pipeline's activities: the copies, then the notification when a URL is configured. The
+ * notification carries a token of the factory's managed identity for `notifyAudience` (the
+ * tenant's, else `defaultAudience`: the partner app's application id), so the receiver can check
+ * who sent it.
+ */
+export function pipelineActivities(tenant: TenantConfig, defaultAudience: pulumi.Input<string>) {
+  const copies = [copyPersonReport()];
+  if (tenant.usersDataset) copies.push(copyUsers(tenant.userColumns));
   if (!tenant.notifyUrl) return copies;
   const notify = {
     name: NOTIFY_ACTIVITY,
@@ -120,8 +168,9 @@ export function pipelineActivities(tenant: TenantConfig) {
     url: tenant.notifyUrl,
     headers: { "Content-Type": "application/json" },
     body: expression(notifyBody(tenant)),
+    authentication: { type: "MSI", resource: tenant.notifyAudience ?? defaultAudience },
     dependsOn: copies.map((c) => ({ activity: c.name, dependencyConditions: ["Succeeded"] })),
-    policy: { timeout: "0.00:10:00", retry: 3, retryIntervalInSeconds: 60 },
+    policy: { ...NOTIFY_POLICY },
   };
   return [...copies, notify];
 }

@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as datafactory from "@pulumi/azure-native/datafactory";
 import * as storage from "@pulumi/azure-native/storage";
 import type { TenantConfig } from "../../config";
-import { StartedTrigger, TenantKey, weeklyScheduleTriggerProperties } from "../providers";
-import type { PlatformRefs } from "../platform/refs";
+import { StartedTrigger, TenantKey, VerbatimDataset, weeklyScheduleTriggerProperties } from "../providers";
+import type { PlatformRefs, StorageAccountRefs } from "../platform/refs";
 import { grantRole } from "../roles";
-import { DATASETS, TABLES, dropDataset, office365Dataset } from "./datasets";
+import { DATASETS, TABLES, dropDataset, office365Dataset, personReportDataset } from "./datasets";
 import { LINKED_SERVICES, keyVaultLinkedService, office365LinkedService, storageLinkedService, type AppCredentials } from "./linked-services";
 import { PIPELINE_NAME, pipelineActivities, pipelineParameters } from "./pipeline";
 
@@ -18,8 +18,10 @@ export interface TenantArgs {
   tenant: TenantConfig;
   /** The shared platform's ids and endpoints. */
   platform: PlatformRefs;
-  /** Region of the factory; defaults to the platform's. */
-  location?: pulumi.Input<string>;
+  /** Region of the tenant's factory (the customer's Microsoft 365 region maps to it). */
+  location: string;
+  /** The storage account of that region, where the tenant's container lives. */
+  storage: StorageAccountRefs;
   /** First possible trigger run (fixed ISO UTC date-time). */
   triggerStartTime: string;
   /** Resources the tenant key must wait for (the deployer's key permissions). */
@@ -52,9 +54,9 @@ export function triggerProperties(tenant: TenantConfig, startTime: string): Reco
 }
 
 /**
- * Everything one customer tenant needs: its container and the app's write access to it, its RSA
- * key, and its Data Factory with linked services, datasets, the ExportO365DataEvents pipeline and a
- * started weekly trigger.
+ * Everything one customer tenant needs: its container (in its region's storage account) and the
+ * app's write access to it, its RSA key, and its Data Factory (in its region) with linked services,
+ * datasets, the ExportO365DataEvents pipeline and a weekly trigger, started unless the tenant is paused.
  */
 export class Tenant extends pulumi.ComponentResource {
   /** The customer's tenant GUID. */
@@ -65,6 +67,10 @@ export class Tenant extends pulumi.ComponentResource {
   public readonly factoryName: pulumi.Output<string>;
   /** Versionless id of the tenant's key. */
   public readonly keyId: pulumi.Output<string>;
+  /** https://<account>.blob.core.windows.net/<tenant GUID>: where viva-drop reads the drops. */
+  public readonly containerUrl: pulumi.Output<string>;
+  /** Object id of the factory's managed identity: the `oid` of the notification's token. */
+  public readonly factoryPrincipalId: pulumi.Output<string>;
 
   /** Declares the tenant's resources. */
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -75,7 +81,7 @@ export class Tenant extends pulumi.ComponentResource {
     const container = new storage.BlobContainer(
       `${name}-container`,
       {
-        accountName: platform.storageAccountName,
+        accountName: args.storage.name,
         resourceGroupName: platform.resourceGroupName,
         containerName: tenant.id,
         publicAccess: "None",
@@ -100,18 +106,19 @@ export class Tenant extends pulumi.ComponentResource {
       {
         factoryName: tenant.factoryName,
         resourceGroupName: platform.resourceGroupName,
-        location: args.location ?? platform.location,
+        location: args.location,
         identity: { type: "SystemAssigned" },
         tags: tenant.label ? { tenant: tenant.id, label: tenant.label } : { tenant: tenant.id },
       },
       parent,
     );
+    const factoryPrincipalId = factory.identity.apply((i) => i?.principalId ?? "");
     // The factory reads the app secret and nothing else in the vault.
     const secretReader = grantRole(
       `${name}-factory-secret-reader`,
       {
         scope: platform.appSecretId,
-        principalId: factory.identity.apply((i) => i?.principalId ?? ""),
+        principalId: factoryPrincipalId,
         principalType: "ServicePrincipal",
         role: "keyVaultSecretsUser",
         subscriptionId: platform.subscriptionId,
@@ -129,7 +136,7 @@ export class Tenant extends pulumi.ComponentResource {
     const afterVault = { parent: this, dependsOn: [vaultLs, secretReader] };
     const storageLs = new datafactory.LinkedService(
       `${name}-ls-storage`,
-      { ...inFactory, linkedServiceName: LINKED_SERVICES.storage, properties: storageLinkedService(platform.dfsEndpoint, app) },
+      { ...inFactory, linkedServiceName: LINKED_SERVICES.storage, properties: storageLinkedService(args.storage.dfsEndpoint, app) },
       afterVault,
     );
     const office365Ls = new datafactory.LinkedService(
@@ -140,8 +147,13 @@ export class Tenant extends pulumi.ComponentResource {
 
     const sourceOpts = { parent: this, dependsOn: [office365Ls] };
     const sinkOpts = { parent: this, dependsOn: [storageLs] };
-    const datasets = [
-      new datafactory.Dataset(`${name}-ds-person-report`, { ...inFactory, datasetName: DATASETS.personReport, properties: office365Dataset(TABLES.personReport) }, sourceOpts),
+    const datasets: pulumi.Resource[] = [
+      // Verbatim: azure-native's Dataset cannot carry the AdditionalDataSetProperties Graph Data Connect reads.
+      new VerbatimDataset(
+        `${name}-ds-person-report`,
+        { ...inFactory, subscriptionId: platform.subscriptionId, datasetName: DATASETS.personReport, properties: personReportDataset(tenant.personReportColumns) },
+        sourceOpts,
+      ),
       new datafactory.Dataset(`${name}-ds-person-report-drop`, { ...inFactory, datasetName: DATASETS.personReportDrop, properties: dropDataset(tenant.id) }, sinkOpts),
     ];
     if (tenant.usersDataset) {
@@ -153,7 +165,7 @@ export class Tenant extends pulumi.ComponentResource {
 
     const pipeline = new datafactory.Pipeline(
       `${name}-pipeline`,
-      { ...inFactory, pipelineName: PIPELINE_NAME, parameters: pipelineParameters(tenant), activities: pipelineActivities(tenant) },
+      { ...inFactory, pipelineName: PIPELINE_NAME, parameters: pipelineParameters(tenant), activities: pipelineActivities(tenant, platform.applicationId) },
       { parent: this, dependsOn: datasets },
     );
     // Starting the trigger arms the schedule, so everything a run touches must exist first: the
@@ -168,6 +180,7 @@ export class Tenant extends pulumi.ComponentResource {
         factoryName: factory.name,
         triggerName: TRIGGER_NAME,
         properties: triggerProperties(tenant, args.triggerStartTime),
+        paused: tenant.paused,
       },
       { parent: this, dependsOn: [pipeline, key, writer, secretReader, vaultLs, storageLs, office365Ls] },
     );
@@ -176,6 +189,15 @@ export class Tenant extends pulumi.ComponentResource {
     this.containerName = container.name;
     this.factoryName = factory.name;
     this.keyId = key.versionlessId;
-    this.registerOutputs({ tenantId: this.tenantId, containerName: this.containerName, factoryName: this.factoryName, keyId: this.keyId });
+    this.containerUrl = pulumi.interpolate`${args.storage.blobEndpoint.apply((e) => e.replace(/\/?$/, "/"))}${container.name}`;
+    this.factoryPrincipalId = factoryPrincipalId;
+    this.registerOutputs({
+      tenantId: this.tenantId,
+      containerName: this.containerName,
+      factoryName: this.factoryName,
+      keyId: this.keyId,
+      containerUrl: this.containerUrl,
+      factoryPrincipalId: this.factoryPrincipalId,
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { APP_SECRET_NAME } from "../../components/key-vault";
+import { graphDataConnectRegion } from "../../config/graph-data-connect/regions";
 
 /** Fixed identities the mocked `getClientConfig` reports (documentation-style GUIDs). */
 export const MOCK_CLIENT = {
@@ -83,20 +84,37 @@ function mockState(type: string, name: string, inputs: Inputs, platform: Inputs)
       return { id: versionless, state: { versionlessId: versionless, version, keyId: `${versionless}/${version}` } };
     }
     case "pulumi-nodejs:dynamic/viva-partner:StartedTrigger":
-      return { id: `${factory}/triggers/${str(inputs.triggerName)}`, state: { runtimeState: "Started", triggerId: `${factory}/triggers/${str(inputs.triggerName)}` } };
+      return {
+        id: `${factory}/triggers/${str(inputs.triggerName)}`,
+        state: { runtimeState: inputs.paused === true ? "Stopped" : "Started", triggerId: `${factory}/triggers/${str(inputs.triggerName)}` },
+      };
+    case "pulumi-nodejs:dynamic/viva-partner:VerbatimDataset":
+      return { id: `${factory}/datasets/${str(inputs.datasetName)}`, state: { datasetId: `${factory}/datasets/${str(inputs.datasetName)}` } };
     default:
       return { id: `${name}-id`, state: {} };
   }
 }
 
-/** Platform stack outputs a customer stack sees in a plan (what a deployed platform stack exports). */
+/** The regions a mocked platform stack serves: its home region first. */
+export const MOCK_PLATFORM_REGIONS = ["westeurope", "northeurope"] as const;
+
+/**
+ * Platform stack outputs a customer stack sees in a plan (what a deployed platform stack exports):
+ * a platform in westeurope that also serves northeurope.
+ */
 export function mockPlatformOutputs(platformStack: string): Inputs {
   const slug = platformStack.split("/").pop()!.toLowerCase().replace(/[^a-z0-9]/g, "");
   const resourceGroupName = `platform-${slug}-rg`;
   const rg = group({ resourceGroupName });
   const vaultName = `platform-${slug}-kv`;
   const vaultId = `${rg}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
-  const account = `platform${slug}`.slice(0, 24);
+  const account = `platform${slug}`.slice(0, 20);
+  const storageAccounts = Object.fromEntries(
+    MOCK_PLATFORM_REGIONS.map((region, i) => {
+      const name = i === 0 ? account : `${account}${graphDataConnectRegion(region)!.code}`;
+      return [region, { name, blobEndpoint: `https://${name}.blob.core.windows.net/`, dfsEndpoint: `https://${name}.dfs.core.windows.net/` }];
+    }),
+  );
   return {
     subscriptionId: MOCK_CLIENT.subscriptionId,
     partnerTenantId: MOCK_CLIENT.tenantId,
@@ -109,9 +127,11 @@ export function mockPlatformOutputs(platformStack: string): Inputs {
     vaultId,
     appSecretName: APP_SECRET_NAME,
     appSecretId: `${vaultId}/secrets/${APP_SECRET_NAME}`,
+    appSecretEndDate: "2027-11-02T00:00:00Z",
     storageAccountName: account,
     storageAccountId: `${rg}/providers/Microsoft.Storage/storageAccounts/${account}`,
     dfsEndpoint: `https://${account}.dfs.core.windows.net/`,
+    storageAccounts,
   };
 }
 

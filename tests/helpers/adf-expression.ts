@@ -157,6 +157,12 @@ const FUNCTIONS: Record<string, (args: Value[], ctx: AdfContext) => Value> = {
     if (args.length === 3) throw new Error("addDays: custom formats are not modelled here");
     return formatO(isoTimestamp(args[0], "addDays") + args[1] * 86_400_000);
   },
+  subtractFromTime: (args) => {
+    if (args.length !== 3) throw new Error("subtractFromTime takes 3 arguments here (custom formats are not modelled)");
+    if (typeof args[1] !== "number" || !Number.isInteger(args[1])) throw new Error("subtractFromTime: the interval must be an integer");
+    if (args[2] !== "Day") throw new Error(`subtractFromTime: only the 'Day' unit is modelled, got ${JSON.stringify(args[2])}`);
+    return formatO(isoTimestamp(args[0], "subtractFromTime") - args[1] * 86_400_000);
+  },
   concat: (args) => {
     if (args.length < 1) throw new Error("concat needs arguments");
     return args.map((a) => {

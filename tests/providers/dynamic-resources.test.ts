@@ -79,4 +79,40 @@ describe("dynamic resources under Pulumi mocks", () => {
     const checked = await provider.check({}, { ...entry?.inputs, triggerName: "weekly.export" });
     expect(checked.failures).toEqual([{ property: "triggerName", reason: expect.stringContaining('"weekly.export" must be letters') }]);
   });
+
+  it("registers a VerbatimDataset with a serialized provider and its properties as given", async () => {
+    const { VerbatimDataset } = await import("../../components/providers");
+    const properties = {
+      type: "Office365Table",
+      linkedServiceName: { referenceName: "CustomerOffice365", type: "LinkedServiceReference" },
+      typeProperties: { tableName: "VivaInsightsDataset_PersonReport_v1", AdditionalDataSetProperties: { aggregationType: "@dataset().AggregationType" } },
+    };
+    const dataset = new VerbatimDataset("person-report", {
+      subscriptionId: "00000000-0000-0000-0000-000000000001",
+      resourceGroupName: "rg-viva",
+      factoryName: "adf-viva-tenant",
+      datasetName: "VivaInsightsPersonReport",
+      properties,
+    });
+    await valueOf(dataset.urn);
+    const entry = registered.find((r) => r.name === "person-report");
+    expect(entry?.type).toBe("pulumi-nodejs:dynamic/viva-partner:VerbatimDataset");
+    expect(entry?.inputs).toMatchObject({ factoryName: "adf-viva-tenant", datasetName: "VivaInsightsPersonReport", properties });
+    expect(entry?.inputs.__provider as string).toContain("putVerbatimDataset");
+    expect(entry?.inputs.__provider as string).toContain('require("@azure/core-rest-pipeline")');
+
+    const provider = loadSerializedProvider(entry?.inputs.__provider);
+    const checked = await provider.check({}, { ...entry?.inputs, datasetName: "Viva-Report" });
+    expect(checked.failures).toEqual([{ property: "datasetName", reason: expect.stringContaining('"Viva-Report" must be letters') }]);
+  });
+
+  it("passes a StartedTrigger's paused flag to its provider", async () => {
+    const { StartedTrigger, weeklyScheduleTriggerProperties } = await import("../../components/providers");
+    const properties = weeklyScheduleTriggerProperties({ pipelineName: "ExportO365DataEvents", weekDay: "Monday", hour: 6, minute: 30, startTime: "2026-01-05T00:00:00Z" });
+    const common = { subscriptionId: "00000000-0000-0000-0000-000000000001", resourceGroupName: "rg-viva", factoryName: "adf-viva-tenant", triggerName: "WeeklyMonday", properties };
+    await valueOf(new StartedTrigger("paused-trigger", { ...common, paused: true }).urn);
+    await valueOf(new StartedTrigger("default-trigger", common).urn);
+    expect(registered.find((r) => r.name === "paused-trigger")?.inputs.paused).toBe(true);
+    expect(registered.find((r) => r.name === "default-trigger")?.inputs.paused).toBe(false);
+  });
 });

@@ -6,15 +6,19 @@ interface StoredTrigger {
 }
 
 const TRIGGER_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DataFactory\/factories\/([^/]+)\/triggers\/([^/]+)(?:\/(start|stop))?$/i;
+const DATASET_PATH = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DataFactory\/factories\/[^/]+\/datasets\/[^/]+$/i;
 const OPERATION_PATH = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.DataFactory\/operationResults\/([^/]+)$/i;
 
 /**
- * An in-memory ARM endpoint for Data Factory triggers, answering like the service: PUT creates
- * stopped triggers and refuses to change started ones (TriggerEnabledCannotUpdate), start and stop
- * are long-running (202 with a Location polled until done), a started trigger cannot be deleted.
+ * An in-memory ARM endpoint for Data Factory triggers and datasets, answering like the service: PUT
+ * creates stopped triggers and refuses to change started ones (TriggerEnabledCannotUpdate), start
+ * and stop are long-running (202 with a Location polled until done), a started trigger cannot be
+ * deleted; datasets are created or replaced by PUT and kept as sent.
  */
 export class FakeDataFactory extends FakeService {
   readonly triggers = new Map<string, StoredTrigger>();
+  /** Dataset `properties` as PUT, by lower-cased path. */
+  readonly datasets = new Map<string, Record<string, unknown>>();
   private readonly pendingOperations = new Map<string, () => void>();
   private nextOperation = 1;
 
@@ -30,6 +34,7 @@ export class FakeDataFactory extends FakeService {
     if (failure) return failure;
     const operation = OPERATION_PATH.exec(request.path);
     if (operation && request.method === "GET") return this.completeOperation(operation[1]);
+    if (DATASET_PATH.test(request.path)) return this.dataset(request);
     const match = TRIGGER_PATH.exec(request.path);
     if (!match) return { status: 404, body: azureError("NotFound", `fake ARM cannot answer ${request.method} ${request.path}`) };
     const [, subscription, , , , action] = match;
@@ -81,6 +86,31 @@ export class FakeDataFactory extends FakeService {
     complete();
     this.pendingOperations.delete(id);
     return { status: 200 };
+  }
+
+  private dataset(request: RecordedRequest): FakeResponse {
+    const key = request.path.toLowerCase();
+    const resource = (properties: Record<string, unknown>) => ({
+      id: request.path,
+      name: request.path.split("/").at(-1),
+      type: "Microsoft.DataFactory/factories/datasets",
+      etag: "0b000000-0000-0000-0000-000000000000",
+      properties,
+    });
+    if (request.method === "PUT") {
+      const body = request.body as { properties?: unknown } | undefined;
+      if (!body || typeof body.properties !== "object" || body.properties === null) return { status: 400, body: azureError("BadRequest", "properties are required") };
+      this.datasets.set(key, body.properties as Record<string, unknown>);
+      return { status: 200, body: resource(this.datasets.get(key)!) };
+    }
+    const stored = this.datasets.get(key);
+    if (request.method === "GET") return stored ? { status: 200, body: resource(stored) } : { status: 404, body: azureError("NotFound", "Entity not found") };
+    if (request.method === "DELETE") {
+      if (!stored) return { status: 204 };
+      this.datasets.delete(key);
+      return { status: 200 };
+    }
+    return { status: 405, body: azureError("MethodNotAllowed", `${request.method} ${request.path}`) };
   }
 
   private resource(path: string, trigger: StoredTrigger): Record<string, unknown> {

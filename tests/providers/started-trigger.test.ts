@@ -33,11 +33,13 @@ function weekly(hour = 6): Record<string, unknown> {
   return weeklyScheduleTriggerProperties({ pipelineName: "ExportO365DataEvents", weekDay: "Monday", hour, minute: 30, startTime: "2026-01-05T00:00:00Z" });
 }
 
-function inputs(properties = weekly()): StartedTriggerInputs {
-  return { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-viva", factoryName: "adf-viva-contoso", triggerName: "WeeklyExport", properties };
+function inputs(properties = weekly(), paused = false): StartedTriggerInputs {
+  return { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-viva", factoryName: "adf-viva-contoso", triggerName: "WeeklyExport", properties, paused };
 }
 
 const isStart = (r: RecordedRequest) => r.method === "POST" && r.path === `${TRIGGER_PATH}/start`;
+const isPut = (r: RecordedRequest) => r.method === "PUT" && r.path === TRIGGER_PATH;
+const SUBJECT = 'Data Factory trigger "WeeklyExport" in factory "adf-viva-contoso" (resource group rg-viva)';
 
 describe("createStartedTrigger", () => {
   it("PUTs the ARM-shaped definition, then starts the trigger and reports it Started", async () => {
@@ -106,7 +108,7 @@ describe("createStartedTrigger", () => {
     factory.failNext(isStart, { status: 409, body: azureError("Conflict", "Another operation on this trigger is in progress.") }, 1_000);
 
     await expect(createStartedTrigger(client, inputs(), timing)).rejects.toThrow(
-      /could not start the trigger: Another operation on this trigger is in progress\. \(still failing after \d+ attempts over 180 s\)$/,
+      /could not start the trigger: Another operation on this trigger is in progress\. \(still failing after \d+ attempts over 180 s\); it is left Stopped with its new definition$/,
     );
     expect(waits.reduce((sum, ms) => sum + ms, 0)).toBe(180_000);
   });
@@ -135,6 +137,106 @@ describe("updateStartedTrigger", () => {
     await updateStartedTrigger(client, inputs(weekly(7)), timing);
 
     expect(factory.calls()).toEqual([`GET ${TRIGGER_PATH}`, `PUT ${TRIGGER_PATH}`, `POST ${TRIGGER_PATH}/start`, `GET ${TRIGGER_PATH}`]);
+  });
+});
+
+describe("paused triggers", () => {
+  it("creates a paused trigger and leaves it stopped: no start request", async () => {
+    const { factory, client, timing } = setup();
+
+    const outs = await createStartedTrigger(client, inputs(weekly(), true), timing);
+
+    expect(factory.calls()).toEqual([`PUT ${TRIGGER_PATH}`, `GET ${TRIGGER_PATH}`]);
+    expect(outs).toEqual({ ...inputs(weekly(), true), runtimeState: "Stopped", triggerId: TRIGGER_PATH });
+    expect(factory.triggers.get(TRIGGER_PATH.toLowerCase())?.runtimeState).toBe("Stopped");
+  });
+
+  it("pausing a started trigger stops it and keeps it stopped after the update", async () => {
+    const { factory, client, timing } = setup();
+    await createStartedTrigger(client, inputs(), timing);
+    factory.requests.length = 0;
+
+    const outs = await updateStartedTrigger(client, inputs(weekly(), true), timing);
+
+    expect(factory.calls()).toEqual([`GET ${TRIGGER_PATH}`, `POST ${TRIGGER_PATH}/stop`, `PUT ${TRIGGER_PATH}`, `GET ${TRIGGER_PATH}`]);
+    expect(outs.runtimeState).toBe("Stopped");
+    expect(factory.triggers.get(TRIGGER_PATH.toLowerCase())?.runtimeState).toBe("Stopped");
+  });
+
+  it("removing the flag starts it again", async () => {
+    const { factory, client, timing } = setup();
+    await createStartedTrigger(client, inputs(weekly(), true), timing);
+    factory.requests.length = 0;
+
+    const outs = await updateStartedTrigger(client, inputs(), timing);
+
+    expect(factory.calls()).toEqual([`GET ${TRIGGER_PATH}`, `PUT ${TRIGGER_PATH}`, `POST ${TRIGGER_PATH}/start`, `GET ${TRIGGER_PATH}`]);
+    expect(outs.runtimeState).toBe("Started");
+  });
+
+  it("a paused trigger someone started by hand is found by a refresh and stopped by the next update", async () => {
+    const { factory, client, timing } = setup();
+    const outs = await createStartedTrigger(client, inputs(weekly(), true), timing);
+    factory.triggers.get(TRIGGER_PATH.toLowerCase())!.runtimeState = "Started";
+
+    const refreshed = (await readStartedTrigger(client, outs))!;
+    expect(refreshed.runtimeState).toBe("Started");
+    expect(diffStartedTrigger(refreshed, { ...inputs(weekly(), true) })).toMatchObject({ changes: true, replaces: [] });
+    expect((await updateStartedTrigger(client, inputs(weekly(), true), timing)).runtimeState).toBe("Stopped");
+  });
+});
+
+describe("a failed update leaves the trigger in a known state", () => {
+  const refused = { status: 400, body: azureError("BadRequest", "The pipeline ExportO365DataEvents referenced by the trigger does not exist.") };
+
+  it("starts a trigger that was running again with its previous definition, and says so", async () => {
+    const { factory, client, timing } = setup();
+    await createStartedTrigger(client, inputs(), timing);
+    factory.requests.length = 0;
+    factory.failNext(isPut, refused);
+
+    await expect(updateStartedTrigger(client, inputs(weekly(7)), timing)).rejects.toThrow(
+      `${SUBJECT}: could not update the trigger: The pipeline ExportO365DataEvents referenced by the trigger does not exist.; ` +
+        "it was started again and keeps running with its previous definition",
+    );
+    expect(factory.calls()).toEqual([`GET ${TRIGGER_PATH}`, `POST ${TRIGGER_PATH}/stop`, `PUT ${TRIGGER_PATH}`, `POST ${TRIGGER_PATH}/start`]);
+    expect(factory.triggers.get(TRIGGER_PATH.toLowerCase())).toMatchObject({ runtimeState: "Started", properties: { description: expect.stringContaining("06:30") } });
+  });
+
+  it("says it is left stopped when starting it again fails too", async () => {
+    const { factory, client, timing } = setup();
+    await createStartedTrigger(client, inputs(), timing);
+    factory.failNext(isPut, refused);
+    factory.failNext(isStart, { status: 403, body: azureError("AuthorizationFailed", "The client does not have authorization to start the trigger.") });
+
+    await expect(updateStartedTrigger(client, inputs(weekly(7)), timing)).rejects.toThrow(
+      `${SUBJECT}: could not update the trigger: The pipeline ExportO365DataEvents referenced by the trigger does not exist.; ` +
+        "starting it again failed too (The client does not have authorization to start the trigger.): it is left Stopped with its previous definition",
+    );
+    expect(factory.triggers.get(TRIGGER_PATH.toLowerCase())?.runtimeState).toBe("Stopped");
+  });
+
+  it("leaves a trigger that was not running stopped, and says so", async () => {
+    const { factory, client, timing } = setup();
+    await createStartedTrigger(client, inputs(weekly(), true), timing);
+    factory.requests.length = 0;
+    factory.failNext(isPut, refused);
+
+    await expect(updateStartedTrigger(client, inputs(weekly(7)), timing)).rejects.toThrow(
+      `${SUBJECT}: could not update the trigger: The pipeline ExportO365DataEvents referenced by the trigger does not exist.; it was not running and is left Stopped with its previous definition`,
+    );
+    expect(factory.requests.some(isStart)).toBe(false);
+  });
+
+  it("says the new definition is in place but stopped when only the start fails", async () => {
+    const { factory, client, timing } = setup();
+    await createStartedTrigger(client, inputs(), timing);
+    factory.failNext(isStart, { status: 400, body: azureError("BadRequest", "Trigger cannot be started.") });
+
+    await expect(updateStartedTrigger(client, inputs(weekly(7)), timing)).rejects.toThrow(
+      `${SUBJECT}: could not start the trigger: Trigger cannot be started.; it is left Stopped with its new definition`,
+    );
+    expect(factory.triggers.get(TRIGGER_PATH.toLowerCase())).toMatchObject({ runtimeState: "Stopped", properties: { description: expect.stringContaining("07:30") } });
   });
 });
 
@@ -192,6 +294,18 @@ describe("diffStartedTrigger", () => {
     expect(diffStartedTrigger({ ...olds, runtimeState: "Stopped" }, { ...inputs() })).toMatchObject({ changes: true, replaces: [] });
   });
 
+  it("plans an update to pause or resume, and none for a paused trigger that is stopped", () => {
+    expect(diffStartedTrigger(olds, { ...inputs(weekly(), true) })).toMatchObject({ changes: true, replaces: [] });
+    const pausedOlds = { ...olds, paused: true, runtimeState: "Stopped" };
+    expect(diffStartedTrigger(pausedOlds, { ...inputs(weekly(), true) })).toMatchObject({ changes: false });
+    expect(diffStartedTrigger(pausedOlds, { ...inputs() })).toMatchObject({ changes: true, replaces: [] });
+  });
+
+  it("sees no change for state written before pausing existed (no paused field)", () => {
+    const { paused: _paused, ...legacy } = olds;
+    expect(diffStartedTrigger(legacy, { ...inputs() })).toMatchObject({ changes: false });
+  });
+
   it("replaces when the factory or trigger name changes", () => {
     expect(diffStartedTrigger(olds, { ...inputs(), factoryName: "adf-other", triggerName: "Other" }).replaces).toEqual(["factoryName", "triggerName"]);
   });
@@ -208,6 +322,10 @@ describe("checkStartedTriggerInputs", () => {
       { property: "triggerName", reason: expect.stringContaining('"weekly.export" must be letters, digits') },
       { property: "properties", reason: 'properties of trigger "weekly.export": type "BlobEventsTrigger" must be "ScheduleTrigger"' },
     ]);
+  });
+
+  it("rejects a paused flag that is not a boolean", () => {
+    expect(checkStartedTriggerInputs({ ...inputs(), paused: "yes" })).toEqual([{ property: "paused", reason: 'paused "yes" must be true or false' }]);
   });
 
   it("rejects typeProperties the SDK model would drop", () => {
