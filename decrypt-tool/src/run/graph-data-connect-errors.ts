@@ -58,20 +58,20 @@ const ENTRIES: Entry[] = [
       "the Data Factory or the storage account is in an Azure region that does not map to the customer's Microsoft 365 region: deploy the tenant to a region of its Office geography (tenant location in the stack config)",
   },
   {
-    // The tenant's key: RSA 2048 with an expiration date, named after the tenant id, readable by the app's
-    // service principal (Key Vault Crypto User), vault reachable publicly (concepts/data-connect-custom-encryption.md).
-    cause: "keyProblem",
-    matches: /key\s*vault|public\s+key|encryption\s+key|\bkey\b.*(expired|not\s+found|disabled|invalid|missing)|(expired|invalid|missing)\s+key/i,
-    explanation:
-      "Graph Data Connect could not use the tenant's RSA key: it must be an enabled RSA 2048 key named after the tenant id with an expiration date in the future, the app's service principal needs Key Vault Crypto User on it, and the vault must allow public network access",
-  },
-  {
     // Entra ID sign-in errors of the app (AADSTS7000215 invalid secret, AADSTS7000222 expired secret:
     // learn.microsoft.com/entra/identity-platform/reference-error-codes).
     cause: "clientSecret",
     matches: /AADSTS7000215|AADSTS7000222|invalid\s+client\s+secret|client\s+secret\b.*expired/i,
     explanation:
       "the app's client secret is wrong or expired: rotate it (appSecretEndDate in the stack config) and run pulumi up so the factory's Key Vault secret is updated",
+  },
+  {
+    // The tenant's key: RSA 2048 with an expiration date, named after the tenant id, readable by the app's
+    // service principal (Key Vault Crypto User), vault reachable publicly (concepts/data-connect-custom-encryption.md).
+    cause: "keyProblem",
+    matches: /key\s*vault|public\s+key|encryption\s+key|\bkey\b.*(expired|not\s+found|disabled|invalid|missing)|(expired|invalid|missing)\s+key/i,
+    explanation:
+      "Graph Data Connect could not use the tenant's RSA key: it must be an enabled RSA 2048 key named after the tenant id with an expiration date in the future, the app's service principal needs Key Vault Crypto User on it, and the vault must allow public network access",
   },
   {
     // The copy writes with the app's service principal (field notes; ADF connector-office-365 doc: service
