@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { describeFailure } from "../src/cli/commands/run";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { describeFailure, reportResult } from "../src/cli/commands/run";
 import { formatDuration, parseDuration } from "../src/cli/duration";
 import { isDropError } from "../src/errors";
 import { explainGraphDataConnectError } from "../src/run/graph-data-connect-errors";
@@ -112,5 +112,37 @@ describe("durations", () => {
 
   it("formats for people", () => {
     expect([formatDuration(12_400), formatDuration(47 * 60_000 + 3000), formatDuration(2 * 3_600_000 + 5 * 60_000)]).toEqual(["12s", "47m 3s", "2h 5m"]);
+  });
+});
+
+describe("reportResult: how a run ends on the command line", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const cli = { tenant: "t", pipeline: "p", wait: true, timeout: "12h", sink: "viva.duckdb" };
+  const finished = (status: "Succeeded" | "Failed" | "Cancelled") => ({ kind: "finished" as const, run: { runId: "r1", status, durationMs: 47 * 60_000 } });
+
+  function report(...args: Parameters<typeof reportResult>): { code: number; stderr: string } {
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+    const code = reportResult(...args);
+    return { code, stderr: lines.join("") };
+  }
+
+  it.each([
+    ["succeeded", { runId: "r1", outcome: finished("Succeeded") }, undefined, 0, "viva-drop: tenant t: run r1 succeeded after 47m 0s\n"],
+    ["failed", { runId: "r1", outcome: finished("Failed") }, undefined, 7, "viva-drop: tenant t: run r1 failed after 47m 0s: the service gave no message\n"],
+    ["cancelled", { runId: "r1", outcome: finished("Cancelled") }, undefined, 7, "viva-drop: tenant t: run r1 was cancelled after 47m 0s\n"],
+    ["timed out", { runId: "r1", outcome: { kind: "timedOut" as const, run: { runId: "r1", status: "InProgress" } } }, undefined, 7, "viva-drop: tenant t: run r1 is still InProgress after 12h: left running\n"],
+    ["left on Ctrl-C", { runId: "r1", outcome: { kind: "left" as const, run: { runId: "r1", status: "Queued" } } }, "SIGINT" as const, 130, "viva-drop: tenant t: left run r1 running (Queued); follow it with Data Factory's monitor or cancel it there\n"],
+    ["left on SIGTERM", { runId: "r1", outcome: { kind: "left" as const, run: undefined } }, "SIGTERM" as const, 143, "viva-drop: tenant t: left run r1 running; follow it with Data Factory's monitor or cancel it there\n"],
+    ["not waited for", { runId: "r1", outcome: { kind: "started" as const } }, undefined, 0, ""],
+  ])("%s", (_name, result, signal, code, stderr) => {
+    expect(report(result, "tenant t", cli, signal)).toEqual({ code, stderr });
+  });
+
+  it("names what ingest loaded", () => {
+    const ingest = { drops: [], loaded: 2, alreadyLoaded: 0, failed: 0, rejected: 0, rows: 1234, seconds: 3 };
+    expect(report({ runId: "r1", outcome: finished("Succeeded"), ingest }, "tenant t", cli, undefined).stderr).toBe(
+      "viva-drop: tenant t: run r1 succeeded after 47m 0s; ingested 2 drops (0 already loaded), 1234 rows into viva.duckdb\n",
+    );
   });
 });

@@ -139,6 +139,15 @@ describe("runTenantPipeline: failed and cancelled runs", () => {
     expect(adf.calls().some((c) => c.endsWith("/cancel"))).toBe(false);
   });
 
+  it("creates no run when interrupted before Create Run", async () => {
+    const { adf, options } = setup();
+    const interrupt = new AbortController();
+    interrupt.abort();
+    const error = await runTenantPipeline(options({ signal: interrupt.signal })).catch((e: unknown) => e);
+    expect((error as Error).name).toBe("AbortError");
+    expect(adf.calls().filter((c) => c.includes("createRun"))).toHaveLength(0);
+  });
+
   it("stops waiting at the timeout and leaves the run running", async () => {
     const { adf, clock, options } = setup({ statuses: ["Queued", "InProgress"] });
     const result = await runTenantPipeline(options({ timeoutMs: 10 * 60_000 }));

@@ -44,14 +44,15 @@ export async function readPipelineParameters(client: DataFactoryManagementClient
     const pipeline = await client.pipelines.get(target.resourceGroupName, target.factoryName, target.pipelineName, { abortSignal: signal });
     return (pipeline.parameters ?? {}) as Record<string, { defaultValue?: unknown }>;
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     throw unavailable(target, "cannot read the pipeline", error);
   }
 }
 
 /** Pipelines - Create Run with only `parameters`; returns the run id. @throws DropError PIPELINE_UNAVAILABLE */
-export async function createPipelineRun(client: DataFactoryManagementClient, target: PipelineTarget, parameters: PipelineRunParameters, signal?: AbortSignal): Promise<string> {
+export async function createPipelineRun(client: DataFactoryManagementClient, target: PipelineTarget, parameters: PipelineRunParameters): Promise<string> {
   try {
-    const { runId } = await client.pipelines.createRun(target.resourceGroupName, target.factoryName, target.pipelineName, { parameters, abortSignal: signal });
+    const { runId } = await client.pipelines.createRun(target.resourceGroupName, target.factoryName, target.pipelineName, { parameters });
     return runId;
   } catch (error) {
     throw unavailable(target, "cannot start a run", error);

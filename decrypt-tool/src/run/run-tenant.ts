@@ -81,7 +81,7 @@ const CANCEL_TIMEOUT_MS = 5 * 60 * 1000;
  * drop folders are ingested.
  * @throws DropError USAGE for bad parameters (before any HTTP request), PIPELINE_UNAVAILABLE when Data
  *   Factory cannot be reached or refuses, and ingest's errors (DATA_MISSING, SOURCE_UNREADABLE, or
- *   whatever ingestDrops throws).
+ *   whatever ingestDrops throws); the signal's reason when it aborts before the run is created.
  */
 export async function runTenantPipeline(options: RunTenantOptions): Promise<RunTenantResult> {
   const timing: PollTiming = { ...DEFAULT_POLL_TIMING, ...options.timing };
@@ -100,7 +100,10 @@ export async function runTenantPipeline(options: RunTenantOptions): Promise<RunT
   }
   checkWithDefaults(parameters, input, pipelineDefaults(declared), now(), names);
 
-  const runId = await createPipelineRun(client, target, body, signal);
+  signal?.throwIfAborted();
+  // No signal for Create Run: aborted half-way, a run might exist without its id. An interrupt during it
+  // is seen by the first wait, with the id known.
+  const runId = await createPipelineRun(client, target, body);
   options.onEvent?.({ type: "started", runId });
   if (options.wait === false) return { runId, outcome: { kind: "started" } };
 

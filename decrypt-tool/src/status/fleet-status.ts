@@ -39,7 +39,8 @@ export async function fleetStatus(outputs: StackOutputs, options: FleetStatusOpt
   const sources = {
     dataFactory: createDataFactoryClient(outputs.subscriptionId, azure, credential),
     keys: new KeyClient(outputs.vaultUri, credential, azure.keyClientOptions),
-    listDrops: options.listDrops ?? ((containerUrl: string) => listDrops(containerUrl, options.sourceOptions)),
+    // One credential for every service, so its token cache is shared; a connection string given wins.
+    listDrops: options.listDrops ?? ((containerUrl: string) => listDrops(containerUrl, { credential, ...options.sourceOptions })),
     ledger: options.ledger,
   };
   const now = options.now ?? new Date();

@@ -107,6 +107,10 @@ async function runCommand(options: RunCliOptions, subject: string): Promise<void
       },
     });
     process.exitCode = reportResult(result, subject, options, signalled);
+  } catch (error) {
+    if (!signalled || runId !== undefined) throw error;
+    note(subject, "interrupted before a run was started");
+    process.exitCode = SIGNAL_EXIT_CODES[signalled] ?? 1;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -200,7 +204,7 @@ function reportEvent(event: RunEvent, subject: string, quiet: boolean): void {
 }
 
 /** Prints how the run ended and returns the exit code. */
-function reportResult(result: RunTenantResult, subject: string, options: RunCliOptions, signalled: NodeJS.Signals | undefined): number {
+export function reportResult(result: RunTenantResult, subject: string, options: RunCliOptions, signalled: NodeJS.Signals | undefined): number {
   const { outcome, runId } = result;
   switch (outcome.kind) {
     case "started":
