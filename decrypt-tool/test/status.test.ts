@@ -2,10 +2,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeKeyVault } from "../../tests/providers/fake-key-vault";
 import { staticCredential } from "../../tests/providers/http-recorder";
 import { formatStatus } from "../src/cli/commands/status";
+import { type RunningAzurite, startAzurite } from "../src/demo/azurite";
 import { isDropError } from "../src/errors";
 import type { LedgerRow } from "../src/ingest/sinks/sink";
 import { listDrops } from "../src/list-drops";
@@ -197,6 +199,34 @@ describe("fleetStatus", () => {
     expect(byTenant(statuses, FABRIKAM).drop.last?.failed).toBe(true);
     expect(byTenant(statuses, FABRIKAM).problems).toEqual(["key has no expiry date (Graph Data Connect needs one)", "last drop reports a failed run"]);
     expect(byTenant(statuses, CONTOSO).problems).toEqual(["key expired"]);
+  });
+});
+
+describe("fleetStatus on Azure Storage (Azurite)", () => {
+  let azurite: RunningAzurite;
+  beforeAll(async () => {
+    azurite = await startAzurite();
+  });
+  afterAll(async () => {
+    await azurite?.stop();
+  });
+
+  it("lists the tenants' containers through the Blob API; a container that does not exist yet is no drop yet", async () => {
+    const now = new Date(Date.now() + DAY);
+    const stack = outputs(now);
+    for (const [id, tenant] of Object.entries(stack.tenants)) stack.tenants[id] = { ...tenant, paused: false, containerUrl: `${azurite.accountUrl}/${id}` };
+    const f = fleet(stack);
+    f.key(FABRIKAM, 200, now);
+    f.key(CONTOSO, 200, now);
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(FABRIKAM);
+    await container.createIfNotExists();
+    await simulateDrop({ input: rowsFile, tenantId: FABRIKAM, publicKeyPem, out: `${azurite.accountUrl}/${FABRIKAM}`, runFolder: "run-blob", connectionString: azurite.connectionString });
+
+    const statuses = await f.run(now, { listDrops: undefined, sourceOptions: { connectionString: azurite.connectionString } });
+
+    expect(byTenant(statuses, FABRIKAM).drop.last).toMatchObject({ runFolder: "run-blob", failed: false });
+    expect(byTenant(statuses, FABRIKAM).problems).toEqual([]);
+    expect(byTenant(statuses, CONTOSO).problems).toEqual(["no drop yet (cannot list blobs: container not found)"]);
   });
 });
 
