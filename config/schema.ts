@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { AGGREGATION_RULE, AGGREGATION_TYPES, ISO_DATE_RULE, LOOKBACK_DAYS_RANGE, type AggregationType } from "../decrypt-tool/src/pipeline-parameters";
 import { isUtcDateTime, parseInstant } from "./dates";
 
 /** The Pulumi config namespace every setting lives in. */
 export const NAMESPACE = "viva-partner";
 
-/** Viva Insights aggregation periods (seed: "AggregationType"). */
-export const AGGREGATION_TYPES = ["Day", "Week", "Month"] as const;
-export type AggregationType = (typeof AGGREGATION_TYPES)[number];
+/** Viva Insights aggregation periods (seed: "AggregationType"); `viva-drop run` validates with the same rules. */
+export { AGGREGATION_TYPES, type AggregationType };
 
 /** Kinds of principal that can run `pulumi up` (the deployer gets Key Vault Crypto Officer). */
 export const PRINCIPAL_TYPES = ["User", "ServicePrincipal", "Group"] as const;
@@ -19,7 +19,7 @@ const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const isoDate = z
   .string({ error: "must be a string holding an ISO 8601 date" })
   .refine((v) => parseInstant(v) !== undefined, {
-    error: "must be an ISO 8601 date (2027-06-30) or date-time with a zone (2027-06-30T00:00:00Z)",
+    error: ISO_DATE_RULE,
   });
 
 /** A whole number given either as a YAML number or as the string Pulumi stores for top-level keys. */
@@ -51,9 +51,9 @@ export const tenantSchema = z.strictObject({
   keyExpiresOn: isoDate,
   /** Bump to add a new key version; old versions stay for older drops. */
   keyRotation: wholeNumber(0, 1_000_000).optional(),
-  aggregationType: z.enum(AGGREGATION_TYPES, { error: "must be one of Day, Week, Month" }).optional(),
+  aggregationType: z.enum(AGGREGATION_TYPES, { error: AGGREGATION_RULE }).optional(),
   /** DefaultLookbackWindowDays: how far back a run reaches when no start date is given. */
-  lookbackDays: wholeNumber(1, 365).optional(),
+  lookbackDays: wholeNumber(LOOKBACK_DAYS_RANGE.min, LOOKBACK_DAYS_RANGE.max).optional(),
   /** Fixed extraction window start; only together with requestEndDate. */
   requestStartDate: isoDate.optional(),
   /** Fixed extraction window end; only together with requestStartDate. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { DAY_MS, addUtcMonths, isoSeconds, parseInstant } from "./dates";
+import { lookbackRule, windowRule } from "../decrypt-tool/src/pipeline-parameters";
+import { addUtcMonths, isoSeconds, parseInstant } from "./dates";
 import {
   FACTORY_NAME,
   RESOURCE_GROUP_NAME,
@@ -85,9 +86,6 @@ const DEFAULT_TRIGGER_START = "2026-01-05T00:00:00Z";
 const DEFAULT_TRIGGER_TIME = "03:00";
 const DEFAULT_LOOKBACK_DAYS = 14;
 const DEFAULT_AGGREGATION: AggregationType = "Week";
-
-/** Shortest lookback that covers one aggregation period. */
-const PERIOD_DAYS: Record<AggregationType, number> = { Day: 1, Week: 7, Month: 31 };
 
 const PLATFORM_ONLY = [
   "resourceGroupName",
@@ -187,9 +185,8 @@ function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixFie
     }
     const aggregationType = raw.aggregationType ?? DEFAULT_AGGREGATION;
     const lookbackDays = raw.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
-    if (lookbackDays < PERIOD_DAYS[aggregationType]) {
-      throw new ConfigError(at("lookbackDays"), `must be at least ${PERIOD_DAYS[aggregationType]} days for aggregationType ${aggregationType} (the window must cover one aggregation period)`);
-    }
+    const lookbackProblem = lookbackRule(lookbackDays, aggregationType, "aggregationType");
+    if (lookbackProblem) throw new ConfigError(at("lookbackDays"), lookbackProblem);
     const requestWindow = validateWindow(raw, aggregationType, at);
     if (raw.notifyUrl !== undefined) checkHttpsUrl(raw.notifyUrl, at("notifyUrl"));
 
@@ -232,10 +229,8 @@ function validateWindow(raw: RawTenant, aggregation: AggregationType, at: (f: st
   if (raw.requestEndDate === undefined) throw new ConfigError(at("requestEndDate"), "is required when requestStartDate is set (a fixed window needs both dates)");
   const start = parseInstant(raw.requestStartDate)!;
   const end = parseInstant(raw.requestEndDate)!;
-  const minimumEnd = aggregation === "Month" ? addUtcMonths(start, 1) : start + PERIOD_DAYS[aggregation] * DAY_MS;
-  if (end < minimumEnd) {
-    throw new ConfigError(at("requestEndDate"), `must be at least one ${aggregation.toLowerCase()} after requestStartDate for aggregationType ${aggregation}`);
-  }
+  const windowProblem = windowRule(start, end, aggregation, "requestStartDate", "aggregationType");
+  if (windowProblem) throw new ConfigError(at("requestEndDate"), windowProblem);
   return { start: isoSeconds(start), end: isoSeconds(end) };
 }
 

@@ -16,3 +16,8 @@ export function identitySdk(): typeof import("@azure/identity") {
 export function keyVaultKeysSdk(): typeof import("@azure/keyvault-keys") {
   return require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
 }
+
+/** `@azure/arm-datafactory`, loaded on first use (`run` and `status`). */
+export function dataFactorySdk(): typeof import("@azure/arm-datafactory") {
+  return require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
+}

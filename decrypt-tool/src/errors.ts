@@ -19,6 +19,10 @@ export const EXIT_CODES = {
   VERIFY: 5,
   /** The requested output file could not be written. */
   OUTPUT: 6,
+  /** `run`: the pipeline run failed, was cancelled, or did not finish within the timeout. */
+  PIPELINE_RUN: 7,
+  /** `status`: at least one tenant needs action. */
+  NEEDS_ACTION: 8,
 } as const;
 
 /** Stable error codes and the exit code each one maps to. */
@@ -39,6 +43,8 @@ export const DROP_ERROR_EXIT_CODES = {
   JSON_INVALID: EXIT_CODES.VERIFY,
   ROW_COUNT_MISMATCH: EXIT_CODES.VERIFY,
   OUTPUT_FAILED: EXIT_CODES.OUTPUT,
+  PIPELINE_UNAVAILABLE: EXIT_CODES.BAD_DROP,
+  PIPELINE_RUN_FAILED: EXIT_CODES.PIPELINE_RUN,
 } as const;
 
 /** A stable, documented error code. */

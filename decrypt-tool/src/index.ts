@@ -16,3 +16,6 @@ export * from "./metadata/index";
 export * from "./key/index";
 export * from "./decrypt/index";
 export * from "./simulate/index";
+export * from "./run/index";
+export * from "./status/index";
+export { parseStackOutputs, readStackOutputs, type StackOutputs, type TenantOutputs } from "./stack-outputs";

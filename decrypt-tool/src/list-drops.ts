@@ -11,6 +11,8 @@ export interface DropListing {
   tableName?: string;
   requestStartDate?: string;
   requestEndDate?: string;
+  /** JobCompletionTime (Viva layout only): when the run delivered the drop. */
+  jobCompletionTime?: string;
   /** NumberOfRowsExtracted. */
   rowsClaimed?: number;
   /** The service's error text for a failed run. */
@@ -59,6 +61,7 @@ async function describeDrop(drop: DropSource, runFolder: string): Promise<DropLi
       tableName: metadata.tableName,
       requestStartDate: metadata.requestStartDate,
       requestEndDate: metadata.requestEndDate,
+      jobCompletionTime: metadata.jobCompletionTime,
       rowsClaimed: metadata.rowsClaimed,
       errors: metadata.errors,
       sizeBytes,

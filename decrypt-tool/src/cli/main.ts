@@ -6,7 +6,9 @@ import { register as registerDecrypt } from "./commands/decrypt";
 import { register as registerDemo } from "./commands/demo";
 import { register as registerInspect } from "./commands/inspect";
 import { register as registerList } from "./commands/list";
+import { register as registerRun } from "./commands/run";
 import { register as registerSimulate } from "./commands/simulate";
+import { register as registerStatus } from "./commands/status";
 import { register as registerVerify } from "./commands/verify";
 import { EXIT_CODE_HELP } from "./options";
 import { reportFailure } from "./report";
@@ -14,7 +16,7 @@ import { reportFailure } from "./report";
 /** The `viva-drop` program with every command registered. */
 export function createProgram(): Command {
   const program = new Command("viva-drop")
-    .description("Read, verify and decrypt Microsoft Viva Insights data drops; simulate drops for prototyping.")
+    .description("Read, verify and decrypt Microsoft Viva Insights data drops; run tenants' pipelines and check the fleet; simulate drops for prototyping.")
     .version(packageVersion())
     .addHelpText("after", EXIT_CODE_HELP)
     .exitOverride()
@@ -24,6 +26,8 @@ export function createProgram(): Command {
   registerVerify(program);
   registerInspect(program);
   registerList(program);
+  registerRun(program);
+  registerStatus(program);
   registerSimulate(program);
   registerDemo(program);
   return program;

@@ -10,10 +10,13 @@ Exit codes:
   0  success
   1  unexpected error (a bug: please report it)
   2  usage: bad or conflicting options
-  3  bad drop or source: not found, metadata missing or invalid, failed run, data file missing
+  3  bad drop or source: not found, metadata missing or invalid, failed run, data file missing;
+     run/status: Azure Data Factory cannot be reached or refuses (no sign-in, no access, not found)
   4  key problem: key unavailable or access denied, wrong key, unknown key text
   5  verification failed: wrong file key, tampering, truncation, bad JSON, row count mismatch
   6  the --output file could not be written
+  7  run: the pipeline run failed, was cancelled, or did not finish within --timeout
+  8  status: a tenant needs action (failed run, key or secret expiring, trigger stopped, no recent drop)
 `;
 
 /** Options every command that reads a drop accepts. */
