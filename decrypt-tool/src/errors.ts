@@ -62,6 +62,14 @@ export function isDropError(error: unknown, code?: DropErrorCode): error is Drop
   return error instanceof DropError && (code === undefined || error.code === code);
 }
 
+/**
+ * How a library message names one of the library's options (or functions): in backticks, `privateKeyPem`.
+ * The CLI prints the matching flag instead (--private-key), so each message is written once, in library terms.
+ */
+export function libraryTerm(name: string): string {
+  return `\`${name}\``;
+}
+
 /** The message of any thrown value, on one line. */
 export function describeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

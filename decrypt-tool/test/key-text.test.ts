@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DropError, decodeKeyText } from "../src/index";
+import { DropError } from "../src/index";
+import { decodeKeyText } from "../src/key/key-text";
 
 describe("decodeKeyText", () => {
   const key = randomBytes(32);

@@ -1,6 +1,6 @@
 // An in-process stand-in for the Azure Key Vault data plane, plugged into the real @azure/keyvault-keys
 // CryptographyClient through its `httpClient` option. It really decrypts with the tenant's private key.
-import { constants, createPrivateKey, createPublicKey, privateDecrypt } from "node:crypto";
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, randomBytes } from "node:crypto";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 
@@ -28,6 +28,11 @@ export class FakeKeyVault implements HttpClient {
   decryptFailures: number[] = [];
   /** Status to answer every key read and decrypt with (e.g. 403 for a missing role). */
   denyWith?: number;
+  /**
+   * Answer an RSA1_5 ciphertext that does not unpad with random bytes instead of 400, as PKCS#1 v1.5
+   * decryption with implicit rejection does (a defence against padding oracles).
+   */
+  implicitRejection = false;
 
   constructor(
     readonly vaultUrl: string,
@@ -55,7 +60,9 @@ export class FakeKeyVault implements HttpClient {
     }
     const failure = this.decryptFailures.shift();
     if (failure) return respond(request, failure, { error: { code: "Throttled", message: "Too many requests" } }, { "Retry-After": "0" });
-    const plaintext = decrypt(key.privateKeyPem, String(body?.alg), Buffer.from(String(body?.value), "base64url"));
+    const plaintext =
+      decrypt(key.privateKeyPem, String(body?.alg), Buffer.from(String(body?.value), "base64url")) ??
+      (this.implicitRejection && body?.alg === "RSA1_5" ? randomBytes(57) : undefined);
     if (!plaintext) return respond(request, 400, { error: { code: "BadParameter", message: "The parameter is incorrect." } });
     return respond(request, 200, { kid, value: plaintext.toString("base64url") });
   }

@@ -4,6 +4,7 @@ import { assertRunSucceeded } from "../../metadata/read-metadata";
 import { formatBytes, formatCount, formatFields } from "../format";
 import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
 import { runForDrop } from "../report";
+import { writeStdout } from "../stdout";
 
 /** Registers `viva-drop inspect`: the metadata summary, no key needed. */
 export function register(program: Command): void {
@@ -16,7 +17,7 @@ export function register(program: Command): void {
   command.action(async (drop: string, options: CommonCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
       const summary = await inspectDrop(drop, sourceOptionsFrom(options));
-      process.stdout.write(options.json ? `${JSON.stringify(toJson(summary), null, 2)}\n` : formatSummary(summary));
+      await writeStdout(options.json ? `${JSON.stringify(toJson(summary), null, 2)}\n` : formatSummary(summary));
       assertRunSucceeded(summary.metadata);
     });
   });
