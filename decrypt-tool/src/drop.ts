@@ -114,7 +114,7 @@ function assertDistinctDataFiles(dataFiles: DropFile[]): void {
     if (file.identity === undefined) continue;
     const first = seen.get(file.identity);
     if (first !== undefined) {
-      throw new DropError("SOURCE_UNREADABLE", `${file.path} is the same file as ${first} (a link): its rows would be read twice; remove one of them`);
+      throw new DropError("SOURCE_UNREADABLE", `${first} and ${file.path} are one file (a link, or a hard link): its rows would be read twice; remove one of them`);
     }
     seen.set(file.identity, file.path);
   }

@@ -13,7 +13,7 @@ import { isBlobLocation } from "../source/blob-location";
  */
 export async function checkOutputFile(output: string, drop: string): Promise<string> {
   if (output.trim() === "") throw new DropError("USAGE", "--output needs a file name");
-  assertOutside(path.resolve(drop), path.resolve(output), output, drop);
+  assertOutside(path.resolve(drop), path.resolve(output), output, drop, false);
   const existing = await lstat(output).catch(() => undefined);
   if (existing && !existing.isFile()) throw new DropError("OUTPUT_FAILED", `cannot write ${output}: ${describeNonFile(existing)}`);
   const folder = path.dirname(path.resolve(output));
@@ -22,17 +22,17 @@ export async function checkOutputFile(output: string, drop: string): Promise<str
   if (!parent.isDirectory()) throw new DropError("OUTPUT_FAILED", `cannot write ${output}: ${folder} is not a folder`);
   const target = path.join(await realpath(folder), path.basename(path.resolve(output)));
   const realDrop = await realpath(drop).catch(() => undefined);
-  if (realDrop) assertOutside(realDrop, target, output, drop);
+  if (realDrop) assertOutside(realDrop, target, output, drop, true);
   return target;
 }
 
 /** The tool never adds to or changes a drop, also not through a symbolic link to it or into it. */
-function assertOutside(dropPath: string, outputPath: string, output: string, drop: string): void {
+function assertOutside(dropPath: string, outputPath: string, output: string, drop: string, resolved: boolean): void {
   if (isBlobLocation(drop)) return;
   const relative = path.relative(dropPath, outputPath);
   if (relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative))) {
-    const resolved = outputPath === path.resolve(output) ? "" : ` (it resolves to ${outputPath})`;
-    throw new DropError("USAGE", `--output ${output} is inside the drop${resolved}; write decrypted rows elsewhere (the drop is never modified)`);
+    const links = resolved ? ` (with links resolved, ${outputPath} is inside ${dropPath})` : "";
+    throw new DropError("USAGE", `--output ${output} is inside the drop${links}; write decrypted rows elsewhere (the drop is never modified)`);
   }
 }
 

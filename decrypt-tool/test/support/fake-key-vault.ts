@@ -33,6 +33,8 @@ export class FakeKeyVault implements HttpClient {
    * decryption with implicit rejection does (a defence against padding oracles).
    */
   implicitRejection = false;
+  /** Never answer a decrypt; only the request's abort signal ends it (rejecting as a cancelled request does). */
+  stallDecrypt = false;
 
   constructor(
     readonly vaultUrl: string,
@@ -58,6 +60,7 @@ export class FakeKeyVault implements HttpClient {
       const jwk = createPublicKey(key.privateKeyPem).export({ format: "jwk" });
       return respond(request, 200, { key: { kid, kty: "RSA", key_ops: ["encrypt", "decrypt", "wrapKey", "unwrapKey"], n: jwk.n, e: jwk.e }, attributes: { enabled: true } });
     }
+    if (this.stallDecrypt) return stalled(request);
     const failure = this.decryptFailures.shift();
     if (failure) return respond(request, failure, { error: { code: "Throttled", message: "Too many requests" } }, { "Retry-After": "0" });
     const plaintext =
@@ -66,6 +69,14 @@ export class FakeKeyVault implements HttpClient {
     if (!plaintext) return respond(request, 400, { error: { code: "BadParameter", message: "The parameter is incorrect." } });
     return respond(request, 200, { kid, value: plaintext.toString("base64url") });
   }
+}
+
+function stalled(request: PipelineRequest): Promise<PipelineResponse> {
+  return new Promise((_resolve, reject) => {
+    const abort = (): void => reject(Object.assign(new Error("The operation was aborted."), { name: "AbortError" }));
+    if (request.abortSignal?.aborted) abort();
+    request.abortSignal?.addEventListener("abort", abort);
+  });
 }
 
 function decrypt(privateKeyPem: string, algorithm: string, ciphertext: Buffer): Buffer | undefined {
