@@ -17,7 +17,7 @@ export const EXIT_CODES = {
   KEY: 4,
   /** Decryption or verification failed: wrong key, tampering, truncation, bad JSON, wrong row count. */
   VERIFY: 5,
-  /** The requested output file could not be written. */
+  /** The output could not be written: the requested output file, or stdout. */
   OUTPUT: 6,
 } as const;
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DropFile, type DropSource, type SourceReadOptions, inspectDrop, listDrops, openDrop, resolveSource, verifyDrop } from "../src/index";
 import { collectText, rejectionOf } from "./support/collect";
 import { FakeKeyVault, testCredential } from "./support/fake-key-vault";
-import { assertBuilt } from "./support/run-cli";
+import { assertBuilt, waitFor } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, writeTestDrop, type TestDrop, type TestKeyPair } from "./support/test-drop";
 
 let keys: TestKeyPair;
@@ -92,7 +92,8 @@ describe("an AbortSignal", () => {
     const source = new WatchedSource(drop.dir, true);
     const controller = new AbortController();
     const reading = read(source, controller.signal);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => source.streams.length === 1, "the data file to be opened");
+    await new Promise((resolve) => setTimeout(resolve, 50));
     controller.abort();
     const error = await within(rejectionOf(() => reading));
     expect(isAbortError(error)).toBe(true);
@@ -129,8 +130,7 @@ describe("an AbortSignal", () => {
     fake.stallDecrypt = true;
     const controller = new AbortController();
     const opening = openDrop(vaultDrop.dir, { keyVaultUrl: vaultUrl, credential: testCredential, keyVaultClientOptions: { httpClient: fake } }, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(fake.requests.some((r) => r.url.includes("/decrypt"))).toBe(true);
+    await waitFor(() => fake.requests.some((r) => r.url.includes("/decrypt")), "the decrypt call");
     controller.abort();
     const error = await within(rejectionOf(() => opening));
     expect(isAbortError(error)).toBe(true);

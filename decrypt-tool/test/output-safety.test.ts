@@ -4,9 +4,11 @@ import { execFileSync, spawn } from "node:child_process";
 import { lstatSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkOutputFile } from "../src/cli/output-target";
+import { rejectionOf } from "./support/collect";
 import { hashFolder } from "./support/folder-hash";
 import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
-import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestDrop } from "./support/test-drop";
+import { makeKeyedTempDir, sampleRows, type TestDrop, type TestKeyPair, toNdjson, writeTestDrop } from "./support/test-drop";
 
 let root: string;
 let pemFile: string;
@@ -15,10 +17,8 @@ const rows = sampleRows(8);
 
 beforeAll(() => {
   assertBuilt();
-  const keys = makeKeyPair();
-  root = makeTempDir();
-  pemFile = path.join(root, "key.pem");
-  writeFileSync(pemFile, keys.privateKeyPem);
+  let keys: TestKeyPair;
+  ({ root, keys, pemFile } = makeKeyedTempDir());
   drop = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, rows });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -79,6 +79,15 @@ describe("--output onto something that is not a regular file", () => {
     ]);
     expect(statSync(fifo).isFIFO()).toBe(true);
     expect(readdirSync(root).filter((name) => name.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("refuses a device (exit 6), checked before anything is opened", async () => {
+    // Called directly rather than through the CLI: an old build would replace /dev/null itself.
+    const error = await rejectionOf(() => checkOutputFile("/dev/null", drop.dir));
+    expect(error.code).toBe("OUTPUT_FAILED");
+    expect(error.exitCode).toBe(6);
+    expect(error.message).toBe("cannot write /dev/null: it is a device, not a regular file; to write into it, use --output - (stdout) and redirect");
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
   });
 
   it("-o - means stdout", async () => {

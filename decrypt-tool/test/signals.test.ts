@@ -1,11 +1,11 @@
 // Issue 10 defect 2: a terminating signal during `decrypt --output` must leave nothing behind — no .partial
 // file with decrypted rows, no output file. Real signals, sent to a real viva-drop child process while
 // decrypted rows sit in its temp file.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, exitOf, spawnCli, STALL_OUTPUT, waitFor } from "./support/run-cli";
-import { makeKeyPair, makeTempDir, sampleRows, writeTestDrop, type TestDrop } from "./support/test-drop";
+import { makeKeyedTempDir, sampleRows, type TestDrop, type TestKeyPair, writeTestDrop } from "./support/test-drop";
 
 let root: string;
 let pemFile: string;
@@ -13,10 +13,8 @@ let drop: TestDrop;
 
 beforeAll(() => {
   assertBuilt();
-  const keys = makeKeyPair();
-  root = makeTempDir();
-  pemFile = path.join(root, "key.pem");
-  writeFileSync(pemFile, keys.privateKeyPem);
+  let keys: TestKeyPair;
+  ({ root, keys, pemFile } = makeKeyedTempDir());
   // About 1 MB of rows: several writes, so the stalled temp file holds rows but not all of them.
   drop = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, rows: sampleRows(6000) });
 });

@@ -2,13 +2,13 @@
 // naming the link otherwise — never skipped. The Graph Data Connect layout has no row count, so a skipped
 // data file there would be silent data loss.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectDrop, openDrop, verifyDrop } from "../src/index";
 import { collectRows, rejectionOf } from "./support/collect";
 import { assertBuilt, runCli } from "./support/run-cli";
-import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestKeyPair } from "./support/test-drop";
+import { makeKeyedTempDir, sampleRows, toNdjson, writeTestDrop, type TestKeyPair } from "./support/test-drop";
 
 let keys: TestKeyPair;
 let root: string;
@@ -18,10 +18,7 @@ const second = sampleRows(4).map((row) => ({ ...row, part: 2 }));
 
 beforeAll(() => {
   assertBuilt();
-  keys = makeKeyPair();
-  root = makeTempDir();
-  pemFile = path.join(root, "key.pem");
-  writeFileSync(pemFile, keys.privateKeyPem);
+  ({ root, keys, pemFile } = makeKeyedTempDir());
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -2,12 +2,12 @@
 // must give both back, and the bar must never be drawn over rows on the terminal. Run in a real
 // pseudo-terminal: util-linux `script` gives the child a terminal as stdin, stdout and stderr.
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, CLI_BIN, STALL_OUTPUT, waitFor } from "./support/run-cli";
-import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestDrop } from "./support/test-drop";
+import { makeKeyedTempDir, sampleRows, type TestDrop, type TestKeyPair, toNdjson, writeTestDrop } from "./support/test-drop";
 
 const HIDE_CURSOR = "\x1b[?25l";
 const SHOW_CURSOR = "\x1b[?25h";
@@ -22,10 +22,8 @@ const smallRows = sampleRows(5);
 
 beforeAll(() => {
   assertBuilt();
-  const keys = makeKeyPair();
-  root = makeTempDir();
-  pemFile = path.join(root, "key.pem");
-  writeFileSync(pemFile, keys.privateKeyPem);
+  let keys: TestKeyPair;
+  ({ root, keys, pemFile } = makeKeyedTempDir());
   big = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, rows: sampleRows(6000) });
   small = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, rows: smallRows });
 });

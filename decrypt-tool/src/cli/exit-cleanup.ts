@@ -57,9 +57,11 @@ function stopListening(): void {
 function onSignal(signal: NodeJS.Signals): void {
   if (signal === "SIGPIPE" && ![...tasks].some((task) => task.endOnBrokenPipe)) return;
   runTasks();
-  for (const caught of listening) process.off(caught, onSignal);
-  listening.clear();
-  process.off("exit", runTasks);
+  stopListening();
+  if (signal === "SIGPIPE") {
+    process.off(signal, onSignal);
+    listening.delete(signal);
+  }
   // Someone else handles this signal too (the demo cleans up its emulator): they end the process.
   if (process.listenerCount(signal) > 0) return;
   // Without a listener the signal has its default action again: the process ends as the sender meant,

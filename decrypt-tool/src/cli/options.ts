@@ -13,7 +13,7 @@ Exit codes:
   3  bad drop or source: not found, metadata missing or invalid, failed run, data file missing
   4  key problem: key unavailable or access denied, wrong key, unknown key text
   5  verification failed: wrong file key, tampering, truncation, bad JSON, row count mismatch
-  6  the --output file could not be written
+  6  the --output file or stdout could not be written
 `;
 
 /** Options every command that reads a drop accepts. */
@@ -59,7 +59,9 @@ export function addKeyOptions(command: Command): Command {
     .option("--key-version <version>", "key version in the vault (default: the drop's PublicKeyVersion)")
     .option("--private-key <file>", "PEM file with the tenant's RSA private key (keys kept outside Key Vault)")
     .option("--passphrase-env <name>", "environment variable holding the passphrase of an encrypted --private-key")
-    .addOption(new Option("--rsa-padding <padding>", "RSA padding of the wrapped file key; auto tries RSA-OAEP then RSA-OAEP-256").choices(RSA_PADDINGS).default("auto"));
+    .addOption(
+      new Option("--rsa-padding <padding>", "RSA padding of the wrapped file key; auto tries RSA-OAEP, RSA-OAEP-256, and with --key-vault RSA1_5").choices(RSA_PADDINGS).default("auto"),
+    );
 }
 
 /** Storage options from parsed CLI options. */

@@ -48,11 +48,12 @@ function formatSummary(summary: DropSummary): string {
   ]);
 }
 
-// Buffers (wrapped key, IV) as Base64 rather than byte arrays.
+// Buffers (wrapped key, IV) as Base64 rather than byte arrays; data files by path and size.
 function toJson(summary: DropSummary): unknown {
   const { fileKey, ...metadata } = summary.metadata;
   return {
     ...summary,
+    dataFiles: summary.dataFiles.map(({ path, size }) => ({ path, size })),
     metadata: { ...metadata, fileKey: fileKey && { keyType: fileKey.keyType, wrappedKey: fileKey.wrappedKey.toString("base64"), iv: fileKey.iv.toString("base64") } },
   };
 }
