@@ -26,18 +26,31 @@ export interface OpenedDrop {
   rsaPadding: Exclude<RsaPadding, "auto">;
   /**
    * Every row of every data file, parsed, in order. Ends with ROW_COUNT_MISMATCH if the count differs
-   * from NumberOfRowsExtracted.
+   * from NumberOfRowsExtracted. `signal` stops the reading at once (see {@link Abortable}).
    */
-  rows(options?: Pick<ReadDataOptions, "onProgress">): AsyncIterable<Record<string, unknown>>;
+  rows(options?: RowsOptions): AsyncIterable<Record<string, unknown>>;
   /**
    * The rows as NDJSON bytes (one object per line, blank lines dropped), validated byte by byte (in worker
-   * threads with `workers`) and passed through without re-serializing. Errors like {@link rows}.
+   * threads with `workers`) and passed through without re-serializing. Errors like {@link rows}; on `signal`
+   * the stream is destroyed with the signal's reason.
    */
   ndjson(options?: ReadDataOptions): Readable;
 }
 
-/** Options for {@link openDrop}. */
-export type OpenDropOptions = SourceOptions;
+/**
+ * `signal`: an AbortSignal that stops the call at once. Files and connections are closed, worker threads
+ * stopped, and the promise (or iteration) fails with `signal.reason` (an `AbortError` unless the caller
+ * aborted with a reason of its own), never a DropError.
+ */
+export interface Abortable {
+  signal?: AbortSignal;
+}
+
+/** Options for {@link OpenedDrop.rows}. */
+export type RowsOptions = Pick<ReadDataOptions, "onProgress" | "signal">;
+
+/** Options for {@link openDrop}. Its `signal` covers opening (listing, metadata, key unwrap); give `rows()` its own. */
+export interface OpenDropOptions extends SourceOptions, Abortable {}
 
 /**
  * Opens a drop: lists its files, validates its metadata, rejects failed runs (RUN_FAILED) and drops without
@@ -63,22 +76,48 @@ interface PreparedDrop {
   fileKey: FileKey;
 }
 
-async function prepareDrop(source: string | DropSource, keyOptions: KeyOptions, options: SourceOptions): Promise<PreparedDrop> {
-  const dropSource = resolveSource(source, options);
-  const files = await dropSource.listFiles();
-  const metadata = await readDropMetadata(dropSource, files);
+async function prepareDrop(source: string | DropSource, keyOptions: KeyOptions, options: OpenDropOptions): Promise<PreparedDrop> {
+  const { signal } = options;
+  const { dropSource, files, metadata } = await readDrop(source, options);
   assertRunSucceeded(metadata);
   const dataFiles = selectDataFiles(files);
   if (dataFiles.length === 0 && metadata.rowsClaimed !== 0) {
     throw new DropError("DATA_MISSING", `no data file outside metadata/${metadata.rowsClaimed ? ` (metadata claims ${metadata.rowsClaimed} rows)` : ""}`);
   }
-  const fileKey = await unwrapFileKey(metadata, keyOptions, tenantFromLocation(dropSource.location));
+  const fileKey = await unwrapFileKey(metadata, keyOptions, tenantFromLocation(dropSource.location), signal);
+  signal?.throwIfAborted();
   return { dropSource, metadata, dataFiles, fileKey };
+}
+
+// The listing and metadata of a drop; refuses a drop whose data files name one file twice.
+async function readDrop(source: string | DropSource, options: SourceOptions & Abortable): Promise<{ dropSource: DropSource; files: DropFile[]; metadata: DropMetadata }> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const dropSource = resolveSource(source, options);
+  const files = await dropSource.listFiles({ signal });
+  signal?.throwIfAborted();
+  assertDistinctDataFiles(selectDataFiles(files));
+  const metadata = await readDropMetadata(dropSource, files);
+  signal?.throwIfAborted();
+  return { dropSource, files, metadata };
 }
 
 /** The data files of a listing: every file outside metadata/ (any depth), hidden files excepted, in path order. */
 export function selectDataFiles(files: DropFile[]): DropFile[] {
   return files.filter((f) => !isMetadataFile(f.path) && !f.path.split("/").some((part) => part.startsWith(".")));
+}
+
+// Two paths to one file (a link to another data file, a hard link): its rows would be read twice.
+function assertDistinctDataFiles(dataFiles: DropFile[]): void {
+  const seen = new Map<string, string>();
+  for (const file of dataFiles) {
+    if (file.identity === undefined) continue;
+    const first = seen.get(file.identity);
+    if (first !== undefined) {
+      throw new DropError("SOURCE_UNREADABLE", `${first} and ${file.path} are one file (a link, or a hard link): its rows would be read twice; remove one of them`);
+    }
+    seen.set(file.identity, file.path);
+  }
 }
 
 /** Throws ROW_COUNT_MISMATCH unless `rows` equals the metadata's NumberOfRowsExtracted (when it has one). */
@@ -93,7 +132,7 @@ async function* countedRows(
   files: DropFile[],
   fileKey: FileKey,
   metadata: DropMetadata,
-  options?: Pick<ReadDataOptions, "onProgress">,
+  options?: RowsOptions,
 ): AsyncGenerator<Record<string, unknown>> {
   let rows = 0;
   for await (const row of parsedRows(source, files, fileKey, options)) {
@@ -127,11 +166,12 @@ export interface DropSummary {
   encryptedBytes: number;
 }
 
+/** Options for {@link inspectDrop}. */
+export interface InspectOptions extends SourceOptions, Abortable {}
+
 /** Reads and validates a drop's metadata; needs no key. A failed run is reported in `metadata.errors`, not thrown. */
-export async function inspectDrop(source: string | DropSource, sourceOptions: SourceOptions = {}): Promise<DropSummary> {
-  const dropSource = resolveSource(source, sourceOptions);
-  const files = await dropSource.listFiles();
-  const metadata = await readDropMetadata(dropSource, files);
+export async function inspectDrop(source: string | DropSource, options: InspectOptions = {}): Promise<DropSummary> {
+  const { dropSource, files, metadata } = await readDrop(source, options);
   const dataFiles = selectDataFiles(files);
   return { location: dropSource.location, metadata, dataFiles, encryptedBytes: sumSizes(dataFiles) };
 }
@@ -156,8 +196,9 @@ export interface VerifyResult {
 }
 
 /** Options for {@link verifyDrop}. */
-export interface VerifyOptions extends SourceOptions {
+export interface VerifyOptions extends SourceOptions, Abortable {
   onProgress?: (progress: ReadProgress) => void;
+  /** Parser worker threads; 0 validates on the calling thread. Default: CPU cores − 2, at most 4. */
   workers?: number;
 }
 

@@ -17,7 +17,7 @@ export const EXIT_CODES = {
   KEY: 4,
   /** Decryption or verification failed: wrong key, tampering, truncation, bad JSON, wrong row count. */
   VERIFY: 5,
-  /** The requested output file could not be written. */
+  /** The output could not be written: the requested output file, or stdout. */
   OUTPUT: 6,
   /** `run`: the pipeline run failed, was cancelled, or did not finish within the timeout. */
   PIPELINE_RUN: 7,
@@ -66,6 +66,14 @@ export class DropError extends Error {
 /** True when `error` is a {@link DropError}, optionally with the given code. */
 export function isDropError(error: unknown, code?: DropErrorCode): error is DropError {
   return error instanceof DropError && (code === undefined || error.code === code);
+}
+
+/**
+ * How a library message names one of the library's options (or functions): in backticks, `privateKeyPem`.
+ * The CLI prints the matching flag instead (--private-key), so each message is written once, in library terms.
+ */
+export function libraryTerm(name: string): string {
+  return `\`${name}\``;
 }
 
 /** The message of any thrown value, on one line. */

@@ -1,4 +1,4 @@
-import { selectDataFiles } from "./drop";
+import { type Abortable, selectDataFiles } from "./drop";
 import { DropError, describeError } from "./errors";
 import { MGDC_KEY_DETAILS_PATH, VIVA_METADATA_PATH, readDropMetadata } from "./metadata/read-metadata";
 import type { DropFile, DropSource } from "./source/drop-source";
@@ -25,19 +25,25 @@ export interface DropListing {
   problem?: string;
 }
 
+/** Options for {@link listDrops}. */
+export interface ListDropsOptions extends SourceOptions, Abortable {}
+
 /**
  * The drops in a tenant container or folder: every sub-folder (any depth) holding a drop's metadata,
- * sorted by run folder; a single drop given as the location is listed as run folder ".". A drop with unreadable metadata is listed with `problem` set instead of failing the list.
+ * sorted by run folder; a single drop given as the location is listed as run folder ".". A drop with
+ * unreadable metadata is listed with `problem` set instead of failing the list.
  */
-export async function listDrops(location: string | DropSource, sourceOptions: SourceOptions = {}): Promise<DropListing[]> {
-  const source = resolveSource(location, sourceOptions);
-  const files = await source.listFiles();
+export async function listDrops(location: string | DropSource, options: ListDropsOptions = {}): Promise<DropListing[]> {
+  const { signal } = options;
+  const source = resolveSource(location, options);
+  const files = await source.listFiles({ signal });
   const folders = runFolders(files);
   const listings: DropListing[] = new Array(folders.length);
   // A few metadata reads at a time: a busy tenant container holds many weekly drops.
   let next = 0;
   const readNext = async (): Promise<void> => {
     while (next < folders.length) {
+      signal?.throwIfAborted();
       const index = next++;
       const folder = folders[index];
       // "" is the location itself: a single drop given to list.

@@ -38,25 +38,30 @@ describe("writeFileAtomically", () => {
     expect(readdirSync(root).filter((name) => name.includes("failed.ndjson"))).toEqual([]);
   });
 
-  it("removes the temp file when interrupted with Ctrl-C (SIGINT)", async () => {
+  // A stalled write into `interrupted.ndjson`, then the process ends: by Ctrl-C, or by a bug (uncaught exception).
+  it.each([
+    ["interrupted with Ctrl-C (SIGINT)", "process.kill(process.pid, 'SIGINT')", { signal: "SIGINT", code: null }],
+    ["ended by an uncaught exception", "throw new Error('a bug')", { signal: null, code: 1 }],
+  ])("removes the temp file when %s", async (_how, end, expected) => {
     const target = path.join(root, "interrupted.ndjson");
     const script = `
+      const { readdirSync } = require("node:fs");
       const { Readable } = require("node:stream");
       const { writeFileAtomically } = require(${JSON.stringify(path.resolve(__dirname, "../dist/cli/atomic-output.js"))});
       const stalled = new Readable({ read() {} });
       stalled.push("first row\\n");
       writeFileAtomically(${JSON.stringify(target)}, stalled);
-      setInterval(() => {}, 1000);
+      const timer = setInterval(() => {
+        if (!readdirSync(${JSON.stringify(root)}).some((name) => name.startsWith(".interrupted.ndjson.") && name.endsWith(".partial"))) return;
+        clearInterval(timer);
+        setInterval(() => {}, 1000);
+        ${end};
+      }, 10);
     `;
     const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
-    const partial = (): string[] => readdirSync(root).filter((name) => name.startsWith(".interrupted.ndjson.") && name.endsWith(".partial"));
-    const deadline = Date.now() + 10_000;
-    while (partial().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(partial()).toHaveLength(1);
-    child.kill("SIGINT");
-    expect(await exited).toBe("SIGINT");
-    expect(partial()).toEqual([]);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    expect(await exited).toEqual(expected);
+    expect(readdirSync(root).filter((name) => name.startsWith(".interrupted.ndjson."))).toEqual([]);
     expect(existsSync(target)).toBe(false);
   });
 });

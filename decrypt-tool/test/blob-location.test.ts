@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BlobDropSource, createBlobServiceClient, DropError, isBlobLocation, listDrops, parseBlobLocation, redactLocation } from "../src/index";
+import { DropError, isBlobLocation, listDrops, parseBlobLocation, redactLocation } from "../src/index";
+import { createBlobServiceClient } from "../src/source/blob-location";
+import { BlobDropSource } from "../src/source/blob-source";
 import { rejectionOf } from "./support/collect";
 
 describe("parseBlobLocation", () => {
@@ -79,7 +81,7 @@ describe("Azure Storage without any credential", () => {
     expect(error).toBeInstanceOf(DropError);
     expect(error.code).toBe("SOURCE_UNREADABLE");
     expect(error.message).toBe(
-      "cannot list blobs: no Azure sign-in found for Azure Storage: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity); or pass --connection-string, or a URL with a SAS token",
+      "cannot list blobs: no Azure sign-in found for Azure Storage: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity); or pass `connectionString`, or a URL with a SAS token",
     );
   });
 });
@@ -104,7 +106,7 @@ describe("createBlobServiceClient with a connection string", () => {
       return undefined;
     })();
     expect(error?.code).toBe("USAGE");
-    expect(error?.message).toBe("--connection-string (or AZURE_STORAGE_CONNECTION_STRING) is for https://other.blob.core.windows.net, but the URL names https://contoso.blob.core.windows.net");
+    expect(error?.message).toBe("`connectionString` is for https://other.blob.core.windows.net, but the URL names https://contoso.blob.core.windows.net");
   });
 
   it("reports a malformed one as a usage error without quoting it (it may hold an account key)", () => {
@@ -116,7 +118,7 @@ describe("createBlobServiceClient with a connection string", () => {
         error = e as DropError;
       }
       expect(error?.code).toBe("USAGE");
-      expect(error?.message).toBe("--connection-string (or AZURE_STORAGE_CONNECTION_STRING) is not a valid Azure Storage connection string");
+      expect(error?.message).toBe("`connectionString` is not a valid Azure Storage connection string");
     }
   });
 });

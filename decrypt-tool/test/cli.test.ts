@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatBytes } from "../src/cli/format";
 import { createProgressReporter, formatTimeLeft } from "../src/cli/progress";
 import { assertBuilt, runCli, runCliPiped } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestDrop, type TestKeyPair } from "./support/test-drop";
@@ -207,16 +208,26 @@ describe("progress", () => {
   it("draws bytes and rows on a terminal", () => {
     const { stream, text } = fakeStream(true);
     const progress = createProgressReporter(false, stream);
-    progress.update({ encryptedBytes: 5 * 1024 * 1024, totalEncryptedBytes: 10 * 1024 * 1024, decryptedBytes: 0, rows: 1234 });
+    progress.update({ encryptedBytes: 5_000_000, totalEncryptedBytes: 10_000_000, decryptedBytes: 0, rows: 1234 });
     progress.stop();
     expect(text()).toMatch(/5\.0\/10\.0 MB encrypted \| 1,234 rows/);
+  });
+
+  it("counts MB as verify, inspect and list do (10^6 bytes), not MiB under an MB label", () => {
+    const { stream, text } = fakeStream(true);
+    const progress = createProgressReporter(false, stream);
+    const size = 64 * 1024 * 1024;
+    progress.update({ encryptedBytes: size, totalEncryptedBytes: size, decryptedBytes: 0, rows: 1 });
+    progress.stop();
+    expect(formatBytes(size)).toBe("67.1 MB");
+    expect(text()).toContain("67.1/67.1 MB encrypted");
   });
 
   it("shows the time left once there is a rate to go by, and never cli-progress's clipped INF/NULL", () => {
     const { stream, text } = fakeStream(true);
     let clock = 1_000_000;
     const progress = createProgressReporter(false, stream, () => clock);
-    const total = 100 * 1024 * 1024;
+    const total = 100_000_000;
     progress.update({ encryptedBytes: 0, totalEncryptedBytes: total, decryptedBytes: 0, rows: 0 });
     clock += 10_000;
     progress.update({ encryptedBytes: total / 4, totalEncryptedBytes: total, decryptedBytes: 0, rows: 10 });

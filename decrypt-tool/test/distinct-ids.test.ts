@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DistinctIds } from "../src/index";
+import { DistinctIds } from "../src/decrypt/distinct-ids";
 
 describe("DistinctIds", () => {
   it("counts distinct GUIDs exactly across table growth, ignoring case", () => {

@@ -115,6 +115,20 @@ const scenarios: Scenario[] = [
     message: /file key is 24 bytes; expected 88 bytes .*44 bytes .*32 bytes/,
   },
   {
+    name: "key text in UTF-16BE (big-endian), the right length for UTF-16LE",
+    make: () => ({ dir: writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, keyPlaintext: Buffer.from(randomBytes(32).toString("base64"), "utf16le").swap16() }).dir }),
+    code: "KEY_TEXT_INVALID",
+    exit: 4,
+    message: /the unwrapped file key is 88 bytes of UTF-16BE \(big-endian\) text holding the Base64 of a 32-byte key; expected 88 bytes \(Base64 text in UTF-16LE\)/,
+  },
+  {
+    name: "a file key wrapped with PKCS#1 v1.5 and a local private key",
+    make: () => ({ dir: writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, padding: "RSA1_5" }).dir }),
+    code: "KEY_PADDING_UNSUPPORTED",
+    exit: 4,
+    message: /file key is wrapped with RSA1_5 \(PKCS#1 v1\.5\), not RSA-OAEP, and a local private key cannot unwrap it: .*import the key into Azure Key Vault and unwrap there \((`keyVaultUrl`|--key-vault), where auto padding includes RSA1_5\)/,
+  },
+  {
     name: "data encrypted with another file key",
     make: () => {
       const drop = validDrop();
@@ -151,6 +165,19 @@ const scenarios: Scenario[] = [
     code: "DATA_CORRUPT",
     exit: 5,
     message: /part-00000\.json\.gz\.enc is altered: gzip checksum mismatch/,
+  },
+  {
+    name: "bytes after the end of a valid gzip stream",
+    make: () => {
+      const drop = validDrop(50);
+      const cipher = createCipheriv("aes-256-cbc", drop.aesKey, drop.iv);
+      const appended = Buffer.concat([gzipSync(toNdjson(sampleRows(50))), Buffer.from("appended later\n")]);
+      writeFileSync(firstPart(drop), Buffer.concat([cipher.update(appended), cipher.final()]));
+      return { dir: drop.dir };
+    },
+    code: "DATA_CORRUPT",
+    exit: 5,
+    message: /part-00000\.json\.gz\.enc has data after the end of its gzip stream \(bytes that are not another gzip member\)/,
   },
   {
     name: "a row that is not JSON",

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateBatch, validateJsonObject } from "../src/index";
+import { validateJsonObject } from "../src/decrypt/json-line-validator";
+import { validateBatch } from "../src/decrypt/validate-batch";
 
 const fixtureLines = readFileSync(path.resolve(__dirname, "../../fixtures/VivaInsightsDataset_v1.json"), "utf8")
   .split("\n")

@@ -110,7 +110,7 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     const fake = vault();
     const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(fake, { keyVaultUrl: url })));
     expect(error.code).toBe("USAGE");
-    expect(error.message).toMatch(/^not a (valid )?Key Vault U(RL|RI): /);
+    expect(error.message).toMatch(/^`keyVaultUrl`: not a (valid )?Key Vault U(RL|RI): /);
     expect(fake.requests).toEqual([]);
   });
 
@@ -151,7 +151,7 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(vault(), { credential: noCredential })));
     expect(error.code).toBe("KEY_UNAVAILABLE");
     expect(error.message).toBe(
-      "no Azure sign-in found for Key Vault: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity); or unwrap with --private-key",
+      "no Azure sign-in found for Key Vault: DefaultAzureCredential found no credential (run az login, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or use a managed identity); or unwrap with `privateKeyPem`",
     );
   });
 
@@ -167,11 +167,32 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     expect(error.message).toMatch(/^cannot sign in to Key Vault with DefaultAzureCredential \(sign in with az login.*AADSTS7000215: Invalid client secret provided\.$/);
   });
 
-  it("reports a drop wrapped for another key as KEY_UNWRAP_FAILED after trying both paddings", async () => {
+  it("reports a drop wrapped for another key as KEY_UNWRAP_FAILED after trying all three paddings", async () => {
     const drop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
     const fake = vault();
     const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(fake)));
     expect(error.code).toBe("KEY_UNWRAP_FAILED");
-    expect(decryptCalls(fake)).toHaveLength(2);
+    expect(error.message).toMatch(/cannot unwrap this drop's file key with RSA-OAEP or RSA-OAEP-256 or RSA1_5/);
+    expect(decryptCalls(fake).map((c) => c.body?.alg)).toEqual(["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"]);
+  });
+
+  it("unwraps a PKCS#1 v1.5 (RSA1_5) wrapped key under auto, after both OAEP paddings were refused", async () => {
+    const rows = sampleRows(4);
+    const drop = writeTestDrop(root, { publicKeyPem: current.publicKeyPem, tenantId: TENANT, padding: "RSA1_5", rows, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    const opened = await openDrop(drop.dir, keyOptions(fake));
+    expect(opened.rsaPadding).toBe("RSA1_5");
+    expect(decryptCalls(fake).map((c) => c.body?.alg)).toEqual(["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"]);
+    expect(await collectRows(opened.rows())).toEqual(rows);
+  });
+
+  it("passes over an RSA1_5 answer that is not a key text (a vault's implicit rejection of a wrong key) under auto", async () => {
+    const drop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, metadata: { PublicKeyVersion: VERSION } });
+    const fake = vault();
+    fake.implicitRejection = true;
+    const error = await rejectionOf(() => openDrop(drop.dir, keyOptions(fake)));
+    expect(error.code).toBe("KEY_UNWRAP_FAILED");
+    expect(error.message).toMatch(/RSA1_5 gave \d+ bytes that are not a file key/);
+    expect(decryptCalls(fake).map((c) => c.body?.alg)).toEqual(["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"]);
   });
 });

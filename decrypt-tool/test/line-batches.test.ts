@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lineBatches } from "../src/index";
+import { lineBatches } from "../src/decrypt/line-batches";
 
 async function batchesOf(chunks: string[], owned: boolean, minBytes = 1): Promise<Buffer[]> {
   async function* source(): AsyncGenerator<Buffer> {

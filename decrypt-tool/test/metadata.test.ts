@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { DropError, parseColumnsRequested, parseMgdcKeyDetails, parseVivaMetadata } from "../src/index";
+import { DropError, parseColumnsRequested } from "../src/index";
+import { parseMgdcKeyDetails, parseVivaMetadata } from "../src/metadata/read-metadata";
 
 const wrapped = randomBytes(256);
 const iv = randomBytes(16);

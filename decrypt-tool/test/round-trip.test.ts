@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDrop, resolveWorkerScript, verifyDrop } from "../src/index";
+import { openDrop, verifyDrop } from "../src/index";
+import { resolveWorkerScript } from "../src/decrypt/worker-pool";
 import { collectRows, collectText } from "./support/collect";
 import { assertBuilt } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestKeyPair, type TestKeyText, type TestPadding } from "./support/test-drop";

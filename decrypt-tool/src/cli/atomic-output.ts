@@ -5,35 +5,31 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { DropError, describeError } from "../errors";
+import { runOnExit } from "./exit-cleanup";
 
 /**
  * Streams `data` into `file` atomically: into a temp file (mode 0600, decrypted rows are personal data) next
- * to it, renamed over `file` only when everything succeeded. On failure or Ctrl-C the temp file is removed,
- * so `file` is either complete or untouched.
+ * to it, renamed over `file` only when everything succeeded. On failure, on any terminating signal (Ctrl-C,
+ * the terminal closing, a supervisor's SIGTERM, a broken pipe) and on a crash the temp file is removed, so
+ * `file` is either complete or untouched. `shown` is how messages name the file (default: `file`).
  */
-export async function writeFileAtomically(file: string, data: Readable): Promise<void> {
+export async function writeFileAtomically(file: string, data: Readable, shown: string = file): Promise<void> {
   const target = path.resolve(file);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.partial`);
-  const removeTempOnSignal = (signal: NodeJS.Signals): void => {
-    removeQuietly(temp);
-    process.kill(process.pid, signal);
-  };
-  process.once("SIGINT", removeTempOnSignal);
-  process.once("SIGTERM", removeTempOnSignal);
+  const release = runOnExit({ run: () => removeQuietly(temp), endOnBrokenPipe: true });
   try {
     const out = createWriteStream(temp, { flags: "wx", mode: 0o600 });
     await pipeline(data, out).catch((error: unknown) => {
-      throw error instanceof DropError ? error : outputError(file, error);
+      throw error instanceof DropError ? error : outputError(shown, error);
     });
     await rename(temp, target).catch((error: unknown) => {
-      throw outputError(file, error);
+      throw outputError(shown, error);
     });
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;
   } finally {
-    process.removeListener("SIGINT", removeTempOnSignal);
-    process.removeListener("SIGTERM", removeTempOnSignal);
+    release();
   }
 }
 

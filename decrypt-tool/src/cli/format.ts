@@ -1,4 +1,7 @@
-/** Bytes as a short human figure: 1.2 MB. */
+/** One unit for every byte figure viva-drop prints (progress, verify, inspect, list, demo): 1 MB = 10^6 bytes. */
+export const BYTES_PER_MB = 1_000_000;
+
+/** Bytes as a short human figure in decimal units (1 KB = 1000 B): 1.2 MB. */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let value = bytes;

@@ -12,6 +12,7 @@ import { register as registerStatus } from "./commands/status";
 import { register as registerVerify } from "./commands/verify";
 import { EXIT_CODE_HELP } from "./options";
 import { reportFailure } from "./report";
+import { guardStdio } from "./stdout";
 
 /** The `viva-drop` program with every command registered. */
 export function createProgram(): Command {
@@ -35,6 +36,7 @@ export function createProgram(): Command {
 
 /** Runs the CLI. Sets `process.exitCode` and also returns it. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  guardStdio();
   try {
     await createProgram().parseAsync(argv);
   } catch (error) {

@@ -14,7 +14,7 @@ Exit codes:
      run/status: Azure Data Factory cannot be reached or refuses (no sign-in, no access, not found)
   4  key problem: key unavailable or access denied, wrong key, unknown key text
   5  verification failed: wrong file key, tampering, truncation, bad JSON, row count mismatch
-  6  the --output file could not be written
+  6  the --output file or stdout could not be written
   7  run: the pipeline run failed, was cancelled, or did not finish within --timeout
   8  status: a tenant needs action (failed run, key or secret expiring, trigger stopped, no recent drop)
 `;
@@ -62,7 +62,9 @@ export function addKeyOptions(command: Command): Command {
     .option("--key-version <version>", "key version in the vault (default: the drop's PublicKeyVersion)")
     .option("--private-key <file>", "PEM file with the tenant's RSA private key (keys kept outside Key Vault)")
     .option("--passphrase-env <name>", "environment variable holding the passphrase of an encrypted --private-key")
-    .addOption(new Option("--rsa-padding <padding>", "RSA padding of the wrapped file key; auto tries RSA-OAEP then RSA-OAEP-256").choices(RSA_PADDINGS).default("auto"));
+    .addOption(
+      new Option("--rsa-padding <padding>", "RSA padding of the wrapped file key; auto tries RSA-OAEP, RSA-OAEP-256, and with --key-vault RSA1_5").choices(RSA_PADDINGS).default("auto"),
+    );
 }
 
 /** Storage options from parsed CLI options. */

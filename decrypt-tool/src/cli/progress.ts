@@ -1,5 +1,7 @@
 import { SingleBar } from "cli-progress";
 import type { ReadProgress } from "../decrypt/read-data";
+import { runOnExit } from "./exit-cleanup";
+import { BYTES_PER_MB } from "./format";
 
 /** Reports read progress on stderr. */
 export interface ProgressReporter {
@@ -7,11 +9,14 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-const MB = 1024 * 1024;
+/** What the bar changes in the terminal and must give back however the process ends: cursor and line wrap. */
+const RESTORE_TERMINAL = "\r\x1b[2K\x1b[?7h\x1b[?25h";
 
 /**
- * A progress bar (encrypted MB read, rows, time left) on stderr when stderr is a terminal and not `quiet`;
- * else silent. `now` (ms) is injectable for tests.
+ * A progress bar (encrypted MB read, in the same 10^6-byte MB as every other figure; rows; time left) on stderr
+ * when stderr is a terminal and not `quiet`; else silent. `now` (ms) is injectable for tests. While the bar is drawn it hides the cursor and turns line
+ * wrap off; both are restored when it stops, and also on Ctrl-C, any other terminating signal, or a crash.
+ * Callers writing rows to stdout pass `quiet` when stdout is that terminal, so the bar never draws over rows.
  */
 export function createProgressReporter(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): ProgressReporter {
   if (quiet || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
@@ -23,22 +28,29 @@ export function createProgressReporter(quiet: boolean | undefined, stream: NodeJ
     clearOnComplete: true,
   });
   let startedAt: number | undefined;
+  let release: (() => void) | undefined;
   return {
     update(progress) {
       const total = progress.totalEncryptedBytes;
       const read = Math.min(progress.encryptedBytes, total);
       if (startedAt === undefined) startedAt = now();
       const payload = {
-        read: (read / MB).toFixed(1),
-        size: (total / MB).toFixed(1),
+        read: (read / BYTES_PER_MB).toFixed(1),
+        size: (total / BYTES_PER_MB).toFixed(1),
         rows: progress.rows.toLocaleString("en-US"),
         left: formatTimeLeft(now() - startedAt, read, total),
       };
-      if (!bar.isActive) bar.start(Math.max(total, 1), read, payload);
-      else bar.update(read, payload);
+      if (!bar.isActive) {
+        release ??= runOnExit({ run: () => stream.write(RESTORE_TERMINAL) });
+        bar.start(Math.max(total, 1), read, payload);
+      } else {
+        bar.update(read, payload);
+      }
     },
     stop() {
       if (bar.isActive) bar.stop();
+      release?.();
+      release = undefined;
     },
   };
 }

@@ -17,18 +17,27 @@ const GUNZIP_INPUT_BYTES = 1024 * 1024;
 /**
  * The decrypted, decompressed bytes of one data file: AES-256-CBC with PKCS#7 padding over gzip.
  * Failures come out as DropErrors naming the file: DECRYPT_FAILED (wrong key, bad padding) or
- * DATA_CORRUPT (truncation, tampering caught by the gzip checksum).
+ * DATA_CORRUPT (truncation, tampering caught by the gzip checksum, bytes after the gzip stream).
+ * `signal` stops the read at once: the file is closed and the generator fails with the signal's reason.
  */
 export async function* decryptDataFile(
   source: DropSource,
   file: DropFile,
   aes: AesKey,
   onEncryptedBytes?: (bytes: number) => void,
+  signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
-  const input = await source.openRead(file.path);
+  signal?.throwIfAborted();
+  const input = await source.openRead(file.path, { signal });
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, readableHighWaterMark: 4 * GUNZIP_CHUNK_BYTES } as ZlibOptions);
+  const header: GzipHeader = { bytes: [] };
   // A failure while reading or deciphering ends the inflated stream with that error.
-  const fed = feedGunzip(input, aes, gunzip, onEncryptedBytes).catch((error: unknown) => void gunzip.destroy(error as Error));
+  const fed = feedGunzip(input, aes, gunzip, header, onEncryptedBytes).catch((error: unknown) => void gunzip.destroy(error as Error));
+  const abort = (): void => {
+    input.destroy();
+    gunzip.destroy(signal?.reason as Error);
+  };
+  signal?.addEventListener("abort", abort, { once: true });
   try {
     let first = true;
     for await (const chunk of gunzip) {
@@ -37,8 +46,10 @@ export async function* decryptDataFile(
       first = false;
     }
   } catch (error) {
-    throw classifyDecodeError(error, file);
+    signal?.throwIfAborted();
+    throw classifyDecodeError(error, file, header);
   } finally {
+    signal?.removeEventListener("abort", abort);
     input.destroy();
     gunzip.destroy();
     await fed;
@@ -54,7 +65,7 @@ export async function* decryptDataFile(
  * returns a short chunk at the end of every write). Reused buffers are never garbage; what is allocated per
  * chunk (the source's reads and the decipher's output) dies as soon as it is copied.
  */
-async function feedGunzip(input: Readable, aes: AesKey, gunzip: Gunzip, onEncryptedBytes?: (bytes: number) => void): Promise<void> {
+async function feedGunzip(input: Readable, aes: AesKey, gunzip: Gunzip, header: GzipHeader, onEncryptedBytes?: (bytes: number) => void): Promise<void> {
   const decipher = createAesDecipher(aes);
   const spare = [Buffer.allocUnsafeSlow(GUNZIP_INPUT_BYTES), Buffer.allocUnsafeSlow(GUNZIP_INPUT_BYTES)];
   const closed = new Promise<void>((resolve) => gunzip.once("close", resolve));
@@ -75,6 +86,7 @@ async function feedGunzip(input: Readable, aes: AesKey, gunzip: Gunzip, onEncryp
     return !gunzip.destroyed;
   };
   const add = async (bytes: Buffer): Promise<boolean> => {
+    for (let k = 0; header.bytes.length < GZIP_MAGIC.length && k < bytes.length; k++) header.bytes.push(bytes[k]);
     for (let at = 0; at < bytes.length; ) {
       const n = bytes.copy(buffer, used, at);
       used += n;
@@ -96,6 +108,18 @@ async function feedGunzip(input: Readable, aes: AesKey, gunzip: Gunzip, onEncryp
   }
 }
 
+/** The first bytes of the deciphered stream, kept to tell a wrong key from bytes after a valid gzip stream. */
+export interface GzipHeader {
+  bytes: number[];
+}
+
+// ID1, ID2 and CM (deflate) of a gzip member header (RFC 1952).
+const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
+
+function startsAsGzip(header: GzipHeader | undefined): boolean {
+  return header !== undefined && GZIP_MAGIC.every((byte, k) => header.bytes[k] === byte);
+}
+
 function hasUtf8Bom(chunk: Buffer): boolean {
   return chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
 }
@@ -105,8 +129,12 @@ export function createAesDecipher(aes: AesKey) {
   return createDecipheriv("aes-256-cbc", aes.key, aes.iv);
 }
 
-/** Maps node:crypto and zlib errors to what they mean for a drop. */
-export function classifyDecodeError(error: unknown, file: DropFile): DropError {
+/**
+ * Maps node:crypto and zlib errors to what they mean for a drop. `header` (the first deciphered bytes) tells
+ * the two causes of zlib's "incorrect header check" apart: no gzip header at all (wrong key or IV), or a valid
+ * gzip stream followed by bytes that are not another gzip member (zlib checks the header again there).
+ */
+export function classifyDecodeError(error: unknown, file: DropFile, header?: GzipHeader): DropError {
   if (error instanceof DropError) return error;
   const code = (error as { code?: string }).code ?? "";
   const message = describeError(error);
@@ -115,6 +143,11 @@ export function classifyDecodeError(error: unknown, file: DropFile): DropError {
   }
   if (code === "ERR_OSSL_BAD_DECRYPT" || /bad decrypt/i.test(message)) {
     return new DropError("DECRYPT_FAILED", `${file.path} does not decrypt (bad padding): wrong file key, or the file was truncated or altered`, { cause: error });
+  }
+  if (/incorrect header check/i.test(message) && startsAsGzip(header)) {
+    return new DropError("DATA_CORRUPT", `${file.path} has data after the end of its gzip stream (bytes that are not another gzip member): altered, or not written by the service`, {
+      cause: error,
+    });
   }
   if (/incorrect header check/i.test(message)) {
     return new DropError("DECRYPT_FAILED", `${file.path} does not decrypt to gzip data: wrong file key or IV, or not a drop data file`, { cause: error });

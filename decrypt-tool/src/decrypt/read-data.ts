@@ -25,6 +25,8 @@ export interface ReadDataOptions {
   workers?: number;
   /** Bytes of whole lines per batch sent to a worker thread. */
   batchBytes?: number;
+  /** Stops reading at once: files are closed, workers stopped, and the iteration fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** One validated batch of NDJSON lines. */
@@ -52,6 +54,7 @@ export async function* validatedBatches(
   const finish = async (): Promise<ValidatedBatch> => {
     const { file, settled } = queue.shift()!;
     const outcome = await settled;
+    options.signal?.throwIfAborted();
     if (!outcome.ok) throw outcome.error;
     const before = linesSeen.get(file.path) ?? 0;
     if (outcome.result.error) {
@@ -65,7 +68,7 @@ export async function* validatedBatches(
   };
   try {
     for (const file of files) {
-      const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n));
+      const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n), options.signal);
       const batches = lineBatches(chunks, file.path, { owned: validator.transfersBatches, minBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES });
       // Iterated by hand: a for-await would close `batches` on error before rootCause could drain it.
       try {
@@ -93,12 +96,12 @@ export async function* parsedRows(
   source: DropSource,
   files: DropFile[],
   aes: AesKey,
-  options: Pick<ReadDataOptions, "onProgress"> = {},
+  options: Pick<ReadDataOptions, "onProgress" | "signal"> = {},
 ): AsyncGenerator<Record<string, unknown>> {
   const progress = newProgress(files);
   for (const file of files) {
     let line = 0;
-    const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n));
+    const chunks = decryptDataFile(source, file, aes, (n) => (progress.encryptedBytes += n), options.signal);
     const batches = lineBatches(chunks, file.path);
     try {
       for (let next = await batches.next(); !next.done; next = await batches.next()) {
@@ -112,6 +115,7 @@ export async function* parsedRows(
           const row = parseRow(bytes, start, end, file, line);
           start = end + 1;
           if (row === undefined) continue;
+          options.signal?.throwIfAborted();
           progress.rows++;
           yield row;
         }

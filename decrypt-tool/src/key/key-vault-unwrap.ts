@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/identity";
 import type { CryptographyClientOptions } from "@azure/keyvault-keys";
 import { describeCredentialError, isCredentialError, isNoCredentialAvailable, noCredentialMessage } from "../azure-errors";
 import { identitySdk, keyVaultKeysSdk } from "../azure-sdk";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, libraryTerm } from "../errors";
 import { paddingsToTry, type RsaPadding } from "./key-options";
 
 /** Which Key Vault key to unwrap with. */
@@ -19,7 +19,7 @@ export function keyVaultKeyId(ref: KeyVaultKeyRef): string {
   try {
     vault = new URL(ref.vaultUrl);
   } catch {
-    throw new DropError("USAGE", `not a valid Key Vault URL: ${ref.vaultUrl}`);
+    throw new DropError("USAGE", `${libraryTerm("keyVaultUrl")}: not a valid Key Vault URL: ${ref.vaultUrl}`);
   }
   const base = `${vault.origin}/keys/${encodeURIComponent(ref.keyName)}`;
   return ref.keyVersion ? `${base}/${encodeURIComponent(ref.keyVersion)}` : base;
@@ -27,27 +27,34 @@ export function keyVaultKeyId(ref: KeyVaultKeyRef): string {
 
 /**
  * Unwraps the file key with `CryptographyClient.decrypt` in Azure Key Vault (the private key never leaves
- * the vault). `auto` padding tries RSA-OAEP, then RSA-OAEP-256.
+ * the vault). `auto` padding tries RSA-OAEP, then RSA-OAEP-256, then RSA1_5; `accepts` (when given) says
+ * whether a plaintext is a key text, so that a padding which "succeeds" with garbage is passed over.
  */
 export async function unwrapWithKeyVault(
   wrappedKey: Buffer,
   ref: KeyVaultKeyRef,
   padding: RsaPadding | undefined,
-  options: { credential?: TokenCredential; clientOptions?: CryptographyClientOptions } = {},
+  options: { credential?: TokenCredential; clientOptions?: CryptographyClientOptions; signal?: AbortSignal; accepts?: (plaintext: Buffer) => boolean } = {},
 ): Promise<{ plaintext: Buffer; padding: Exclude<RsaPadding, "auto"> }> {
   const keyId = keyVaultKeyId(ref);
   const { CryptographyClient } = keyVaultKeysSdk();
   const client = new CryptographyClient(keyId, options.credential ?? new (identitySdk().DefaultAzureCredential)(), options.clientOptions);
-  const tried = paddingsToTry(padding);
+  const tried = paddingsToTry(padding, "key-vault");
   let lastError: unknown;
   for (const candidate of tried) {
+    let plaintext: Buffer;
     try {
-      const result = await client.decrypt({ algorithm: candidate, ciphertext: wrappedKey });
-      return { plaintext: Buffer.from(result.result), padding: candidate };
+      const result = await client.decrypt({ algorithm: candidate, ciphertext: wrappedKey }, { abortSignal: options.signal });
+      plaintext = Buffer.from(result.result);
     } catch (error) {
+      options.signal?.throwIfAborted();
       if (!isRejectedCiphertext(error)) throw keyVaultError(error, ref);
       lastError = error;
+      continue;
     }
+    // PKCS#1 v1.5 decryption may answer a wrong key with random bytes rather than an error (implicit rejection).
+    if (tried.length === 1 || !options.accepts || options.accepts(plaintext)) return { plaintext, padding: candidate };
+    lastError = new Error(`${candidate} gave ${plaintext.length} bytes that are not a file key`);
   }
   throw new DropError(
     "KEY_UNWRAP_FAILED",
@@ -68,7 +75,7 @@ function keyVaultError(error: unknown, ref: KeyVaultKeyRef): DropError {
     return new DropError("KEY_UNAVAILABLE", `Key Vault denied access to key ${key} (HTTP ${status}); the identity needs the Key Vault Crypto User role`, { cause: error });
   }
   if (status === 404) return new DropError("KEY_UNAVAILABLE", `Key Vault has no key ${key}`, { cause: error });
-  if (isNoCredentialAvailable(error)) return new DropError("KEY_UNAVAILABLE", `${noCredentialMessage("Key Vault")}; or unwrap with --private-key`, { cause: error });
+  if (isNoCredentialAvailable(error)) return new DropError("KEY_UNAVAILABLE", `${noCredentialMessage("Key Vault")}; or unwrap with ${libraryTerm("privateKeyPem")}`, { cause: error });
   if (isCredentialError(error)) return new DropError("KEY_UNAVAILABLE", describeCredentialError(error, "Key Vault"), { cause: error });
   return new DropError("KEY_UNAVAILABLE", `Key Vault key ${key}: ${describeError(error)}`, { cause: error });
 }

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, libraryTerm } from "../errors";
 import type { DropFile, DropSource } from "../source/drop-source";
 import { readSmallFile } from "../source/read-small-file";
 import { parseColumnsRequested } from "./columns";
@@ -33,7 +33,7 @@ function nestedDropHint(files: DropFile[]): string {
   const nested = files.find((f) => f.path.endsWith(`/${VIVA_METADATA_PATH}`) || f.path.endsWith(`/${MGDC_KEY_DETAILS_PATH}`));
   if (!nested) return "";
   const runFolder = nested.path.slice(0, nested.path.lastIndexOf("/metadata/"));
-  return `; this holds drops in sub-folders (e.g. ${runFolder}): give one run folder, or use viva-drop list`;
+  return `; this holds drops in sub-folders (e.g. ${runFolder}): give one run folder, or use ${libraryTerm("listDrops")}`;
 }
 
 /** Throws `RUN_FAILED` with the service's text when the metadata reports a failed run. */

@@ -1,7 +1,7 @@
 import { PassThrough, type Writable } from "node:stream";
 import type { ContainerClient } from "@azure/storage-blob";
 import { describeAzureFailure, isNoCredentialAvailable, noCredentialMessage } from "../azure-errors";
-import { DropError } from "../errors";
+import { DropError, libraryTerm } from "../errors";
 import { type BlobAuthOptions, blobServiceClientFor, parseBlobLocation, redactLocation } from "../source/blob-location";
 import type { DropWriter } from "./drop-writer";
 
@@ -29,12 +29,12 @@ export class BlobDropWriter implements DropWriter {
   async prepare(): Promise<void> {
     try {
       if (!(await this.container.exists())) {
-        throw new DropError("OUTPUT_FAILED", `--out: container ${this.container.containerName} not found; create it first`);
+        throw new DropError("OUTPUT_FAILED", `${libraryTerm("out")}: container ${this.container.containerName} not found; create it first`);
       }
       const first = await this.container.listBlobsFlat({ prefix: this.folderPrefix }).byPage({ maxPageSize: 1 }).next();
       if (!first.done && first.value.segment.blobItems.length > 0) throw new DropError("OUTPUT_FAILED", `${this.location} already exists`);
     } catch (error) {
-      throw storageError(error, `--out ${redactLocation(this.container.url)}`);
+      throw storageError(error, `${libraryTerm("out")} ${redactLocation(this.container.url)}`);
     }
   }
 
@@ -69,7 +69,7 @@ export class BlobDropWriter implements DropWriter {
 function storageError(error: unknown, what: string): DropError {
   if (error instanceof DropError) return error;
   if (isNoCredentialAvailable(error)) {
-    return new DropError("OUTPUT_FAILED", `${what}: ${noCredentialMessage("Azure Storage")}; or pass --connection-string`, { cause: error });
+    return new DropError("OUTPUT_FAILED", `${what}: ${noCredentialMessage("Azure Storage")}; or pass ${libraryTerm("connectionString")}`, { cause: error });
   }
   return new DropError("OUTPUT_FAILED", `${what}: ${describeAzureFailure(error, "Azure Storage")}`, { cause: error });
 }

@@ -2,7 +2,7 @@ import { createCipheriv } from "node:crypto";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
-import { DropError } from "../errors";
+import { DropError, libraryTerm } from "../errors";
 
 const BATCH_BYTES = 64 * 1024;
 
@@ -45,7 +45,7 @@ async function* ndjsonBatches(rows: AsyncIterator<{ text: string }>, count: numb
   let batchLength = 0;
   for (let taken = 0; taken < count; taken++) {
     const next = await rows.next();
-    if (next.done) throw new DropError("USAGE", "--input changed while the drop was being written (fewer rows than scanned)");
+    if (next.done) throw new DropError("USAGE", `${libraryTerm("input")} changed while the drop was being written (fewer rows than scanned)`);
     batch.push(next.value.text, "\n");
     batchLength += next.value.text.length + 1;
     if (batchLength >= BATCH_BYTES) {

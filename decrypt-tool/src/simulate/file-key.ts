@@ -1,5 +1,5 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes, type KeyObject } from "node:crypto";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, libraryTerm } from "../errors";
 import type { KEY_TEXT_FORMS, SIMULATE_RSA_PADDINGS } from "./options";
 
 /** A fresh per-drop AES-256 file key and IV, and the key wrapped for the tenant. */
@@ -20,20 +20,20 @@ const MIN_MODULUS_BITS = 2048;
 export function loadTenantPublicKey(pem: string | Buffer): KeyObject {
   const text = pem.toString();
   if (/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
-    throw new DropError("USAGE", "--public-key: this is a private key; pass the tenant's public key (openssl rsa -in key.pem -pubout)");
+    throw new DropError("USAGE", `${libraryTerm("publicKeyPem")}: this is a private key; pass the tenant's public key (openssl rsa -in key.pem -pubout)`);
   }
   if (!/-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) {
-    throw new DropError("USAGE", "--public-key: not a PEM public key (expected -----BEGIN PUBLIC KEY-----)");
+    throw new DropError("USAGE", `${libraryTerm("publicKeyPem")}: not a PEM public key (expected -----BEGIN PUBLIC KEY-----)`);
   }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: text, format: "pem" });
   } catch (error) {
-    throw new DropError("USAGE", `--public-key: cannot read the PEM public key: ${describeError(error)}`, { cause: error });
+    throw new DropError("USAGE", `${libraryTerm("publicKeyPem")}: cannot read the PEM public key: ${describeError(error)}`, { cause: error });
   }
-  if (key.asymmetricKeyType !== "rsa") throw new DropError("USAGE", `--public-key: the key is ${key.asymmetricKeyType}, expected RSA`);
+  if (key.asymmetricKeyType !== "rsa") throw new DropError("USAGE", `${libraryTerm("publicKeyPem")}: the key is ${key.asymmetricKeyType}, expected RSA`);
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_MODULUS_BITS) throw new DropError("USAGE", `--public-key: the RSA key is ${bits}-bit; the service requires RSA 2048 or larger`);
+  if (bits < MIN_MODULUS_BITS) throw new DropError("USAGE", `${libraryTerm("publicKeyPem")}: the RSA key is ${bits}-bit; the service requires RSA 2048 or larger`);
   return key;
 }
 

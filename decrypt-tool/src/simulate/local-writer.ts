@@ -2,7 +2,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rename, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, libraryTerm } from "../errors";
 import type { DropWriter } from "./drop-writer";
 
 /** Writes a run folder under a local folder: into a hidden temp folder first, renamed into place on commit. */
@@ -19,14 +19,14 @@ export class LocalDropWriter implements DropWriter {
 
   async prepare(): Promise<void> {
     const outInfo = await stat(this.outDir).catch(() => undefined);
-    if (outInfo && !outInfo.isDirectory()) throw new DropError("OUTPUT_FAILED", `--out ${this.outDir}: not a folder`);
+    if (outInfo && !outInfo.isDirectory()) throw new DropError("OUTPUT_FAILED", `${libraryTerm("out")} ${this.outDir}: not a folder`);
     if (await stat(this.location).catch(() => undefined)) throw new DropError("OUTPUT_FAILED", `${this.location} already exists`);
     try {
       this.createdOutDir = await mkdir(this.outDir, { recursive: true });
       this.tempDir = await mkdtemp(path.join(this.outDir, `.${path.basename(this.location)}.partial-`));
     } catch (error) {
       await this.abort();
-      throw new DropError("OUTPUT_FAILED", `--out ${this.outDir}: cannot create a folder: ${describeError(error)}`, { cause: error });
+      throw new DropError("OUTPUT_FAILED", `${libraryTerm("out")} ${this.outDir}: cannot create a folder: ${describeError(error)}`, { cause: error });
     }
   }
 

@@ -1,6 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
+import { libraryTerm } from "../errors";
 import { usageErrorFrom } from "../usage-error";
 
 /** The table name the service writes for the Viva Insights person report. */
@@ -40,7 +41,7 @@ const simulateOptionsSchema = z
     credential: z.custom<TokenCredential>((value) => typeof (value as TokenCredential | undefined)?.getToken === "function").optional(),
   })
   .refine((o) => !o.requestStartDate || !o.requestEndDate || Date.parse(o.requestStartDate) <= Date.parse(o.requestEndDate), {
-    message: "must not be after --request-end-date",
+    message: `must not be after ${libraryTerm("requestEndDate")}`,
     path: ["requestStartDate"],
   });
 
@@ -52,27 +53,6 @@ export type SimulateOptions = z.input<typeof simulateOptionsSchema> & {
 /** {@link SimulateOptions} after validation, with defaults filled in. */
 export type ResolvedSimulateOptions = z.output<typeof simulateOptionsSchema>;
 
-const FLAG_NAMES: Record<string, string> = {
-  input: "--input",
-  tenantId: "--tenant",
-  publicKeyPem: "--public-key",
-  out: "--out",
-  parts: "--parts",
-  keyText: "--key-text",
-  rsaPadding: "--rsa-padding",
-  layout: "--layout",
-  runFolder: "--run-folder",
-  tableName: "--table-name",
-  publicKeyVersion: "--public-key-version",
-  requestStartDate: "--request-start-date",
-  requestEndDate: "--request-end-date",
-  applicationId: "--application-id",
-  dataFactoryName: "--data-factory-name",
-  officeGeo: "--office-geo",
-  connectionString: "--connection-string",
-  credential: "credential",
-};
-
 /**
  * Validates simulate options and fills in defaults.
  * @throws DropError USAGE naming the first bad option, its value and what it must be.
@@ -80,5 +60,5 @@ const FLAG_NAMES: Record<string, string> = {
 export function resolveSimulateOptions(options: SimulateOptions): ResolvedSimulateOptions {
   const result = simulateOptionsSchema.safeParse(options);
   if (result.success) return result.data;
-  throw usageErrorFrom(result.error, options, FLAG_NAMES);
+  throw usageErrorFrom(result.error, options);
 }

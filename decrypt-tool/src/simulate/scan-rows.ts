@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, libraryTerm } from "../errors";
 
 /** What the first pass over the input rows found. */
 export interface RowScan {
@@ -19,9 +19,9 @@ export interface RowScan {
 export async function assertInputFile(input: string): Promise<void> {
   const info = await stat(input).catch((error: NodeJS.ErrnoException) => {
     const cause = error.code === "ENOENT" ? "no such file" : describeError(error);
-    throw new DropError("USAGE", `--input ${input}: ${cause}`, { cause: error });
+    throw new DropError("USAGE", `${libraryTerm("input")} ${input}: ${cause}`, { cause: error });
   });
-  if (!info.isFile()) throw new DropError("USAGE", `--input ${input}: not a file`);
+  if (!info.isFile()) throw new DropError("USAGE", `${libraryTerm("input")} ${input}: not a file`);
 }
 
 /**
@@ -38,7 +38,7 @@ export async function* inputLines(input: string): AsyncGenerator<{ text: string;
       if (text.trim() !== "") yield { text, line };
     }
   } catch (error) {
-    throw new DropError("USAGE", `--input ${input}: cannot read: ${describeError(error)}`, { cause: error });
+    throw new DropError("USAGE", `${libraryTerm("input")} ${input}: cannot read: ${describeError(error)}`, { cause: error });
   } finally {
     lines.close();
     file.destroy();
@@ -61,10 +61,10 @@ export async function scanRows(input: string, signal?: AbortSignal): Promise<Row
     try {
       row = JSON.parse(text);
     } catch (error) {
-      throw new DropError("USAGE", `--input ${input} line ${line}: not JSON: ${describeError(error)}`);
+      throw new DropError("USAGE", `${libraryTerm("input")} ${input} line ${line}: not JSON: ${describeError(error)}`);
     }
     if (row === null || typeof row !== "object" || Array.isArray(row)) {
-      throw new DropError("USAGE", `--input ${input} line ${line}: expected one JSON object per line`);
+      throw new DropError("USAGE", `${libraryTerm("input")} ${input} line ${line}: expected one JSON object per line`);
     }
     rows++;
     for (const key of Object.keys(row)) columns.add(key);

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DropError, describeError } from "../errors";
+import { DropError, describeError, libraryTerm } from "../errors";
 import { isBlobLocation } from "../source/blob-location";
 import { BlobDropWriter } from "./blob-writer";
 import { MGDC_KEY_DETAILS_PATH, VIVA_METADATA_PATH } from "../metadata/read-metadata";
@@ -62,7 +62,7 @@ export async function simulateDrop(options: SimulateOptions): Promise<SimulatedD
     for (const [index, file] of dataFiles.entries()) {
       await writer.writeFile(file, (destination) => writeEncryptedPart(rows, sizes[index], fileKey, destination, signal));
     }
-    if (!(await rows.next()).done) throw new DropError("USAGE", `--input ${resolved.input} changed while the drop was being written (more rows than scanned)`);
+    if (!(await rows.next()).done) throw new DropError("USAGE", `${libraryTerm("input")} ${resolved.input} changed while the drop was being written (more rows than scanned)`);
     run.completed = new Date();
     const [metadataPath, metadata] =
       resolved.layout === "mgdc" ? [MGDC_KEY_DETAILS_PATH, mgdcKeyDetailsJson(run, fileKey)] : [VIVA_METADATA_PATH, vivaMetadataJson(resolved, scan, run, fileKey)];

@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { BlobServiceClient } from "@azure/storage-blob";
 import { identitySdk, storageBlobSdk } from "../azure-sdk";
-import { DropError } from "../errors";
+import { DropError, libraryTerm } from "../errors";
 
 /** Where a drop (or a tenant container) lives in Azure Storage. */
 export interface BlobLocation {
@@ -88,14 +88,14 @@ export function createBlobServiceClient(accountUrl: string, options: BlobAuthOpt
       client = BlobServiceClient.fromConnectionString(options.connectionString);
     } catch (error) {
       // Not the SDK's message: it may quote the string, account key included.
-      throw new DropError("USAGE", "--connection-string (or AZURE_STORAGE_CONNECTION_STRING) is not a valid Azure Storage connection string", { cause: error });
+      throw new DropError("USAGE", `${libraryTerm("connectionString")} is not a valid Azure Storage connection string`, { cause: error });
     }
     // The connection string names its own account; reading another account's container of the same name by
     // mistake (an AZURE_STORAGE_CONNECTION_STRING left over in the shell) must not happen silently.
     const fromString = endpointOf(client.url);
     const fromUrl = endpointOf(accountUrl);
     if (fromString !== fromUrl) {
-      throw new DropError("USAGE", `--connection-string (or AZURE_STORAGE_CONNECTION_STRING) is for ${fromString}, but the URL names ${fromUrl}`);
+      throw new DropError("USAGE", `${libraryTerm("connectionString")} is for ${fromString}, but the URL names ${fromUrl}`);
     }
     return client;
   }

@@ -6,6 +6,17 @@ export interface DropFile {
   path: string;
   /** Size in bytes. */
   size: number;
+  /**
+   * Set by sources where two paths can name the same file (local folders: links): equal for the same file.
+   * A drop whose data files repeat an identity is refused, since its rows would be read twice.
+   */
+  identity?: string;
+}
+
+/** Options for reading a source. */
+export interface SourceReadOptions {
+  /** Stops the listing or read: the promise (or stream) fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Read-only access to the files of a drop, wherever it is stored. */
@@ -13,7 +24,7 @@ export interface DropSource {
   /** What the user named: a folder path or a storage URL. Used in messages. */
   readonly location: string;
   /** Every file under the root, sorted by path. */
-  listFiles(): Promise<DropFile[]>;
+  listFiles(options?: SourceReadOptions): Promise<DropFile[]>;
   /** A stream of one file's bytes. Rejects with `SOURCE_NOT_FOUND` when it does not exist. */
-  openRead(path: string): Promise<Readable>;
+  openRead(path: string, options?: SourceReadOptions): Promise<Readable>;
 }

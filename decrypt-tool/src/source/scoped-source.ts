@@ -1,14 +1,13 @@
 import type { Readable } from "node:stream";
-import type { DropFile, DropSource } from "./drop-source";
+import type { DropFile, DropSource, SourceReadOptions } from "./drop-source";
 
 /** A view of one sub-folder of `parent` (e.g. one run folder of a tenant container), with its files known. */
 export function scopeSource(parent: DropSource, folder: string, files: DropFile[]): DropSource {
   const prefix = `${folder}/`;
   return {
     location: joinLocation(parent.location, folder),
-    listFiles: async (): Promise<DropFile[]> =>
-      files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), size: f.size })),
-    openRead: (path: string): Promise<Readable> => parent.openRead(prefix + path),
+    listFiles: async (): Promise<DropFile[]> => files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ ...f, path: f.path.slice(prefix.length) })),
+    openRead: (path: string, options?: SourceReadOptions): Promise<Readable> => parent.openRead(prefix + path, options),
   };
 }
 

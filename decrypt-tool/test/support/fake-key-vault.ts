@@ -1,6 +1,6 @@
 // An in-process stand-in for the Azure Key Vault data plane, plugged into the real @azure/keyvault-keys
 // CryptographyClient through its `httpClient` option. It really decrypts with the tenant's private key.
-import { constants, createPrivateKey, createPublicKey, privateDecrypt } from "node:crypto";
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, randomBytes } from "node:crypto";
 import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 
@@ -28,6 +28,13 @@ export class FakeKeyVault implements HttpClient {
   decryptFailures: number[] = [];
   /** Status to answer every key read and decrypt with (e.g. 403 for a missing role). */
   denyWith?: number;
+  /**
+   * Answer an RSA1_5 ciphertext that does not unpad with random bytes instead of 400, as PKCS#1 v1.5
+   * decryption with implicit rejection does (a defence against padding oracles).
+   */
+  implicitRejection = false;
+  /** Never answer a decrypt; only the request's abort signal ends it (rejecting as a cancelled request does). */
+  stallDecrypt = false;
 
   constructor(
     readonly vaultUrl: string,
@@ -53,12 +60,23 @@ export class FakeKeyVault implements HttpClient {
       const jwk = createPublicKey(key.privateKeyPem).export({ format: "jwk" });
       return respond(request, 200, { key: { kid, kty: "RSA", key_ops: ["encrypt", "decrypt", "wrapKey", "unwrapKey"], n: jwk.n, e: jwk.e }, attributes: { enabled: true } });
     }
+    if (this.stallDecrypt) return stalled(request);
     const failure = this.decryptFailures.shift();
     if (failure) return respond(request, failure, { error: { code: "Throttled", message: "Too many requests" } }, { "Retry-After": "0" });
-    const plaintext = decrypt(key.privateKeyPem, String(body?.alg), Buffer.from(String(body?.value), "base64url"));
+    const plaintext =
+      decrypt(key.privateKeyPem, String(body?.alg), Buffer.from(String(body?.value), "base64url")) ??
+      (this.implicitRejection && body?.alg === "RSA1_5" ? randomBytes(57) : undefined);
     if (!plaintext) return respond(request, 400, { error: { code: "BadParameter", message: "The parameter is incorrect." } });
     return respond(request, 200, { kid, value: plaintext.toString("base64url") });
   }
+}
+
+function stalled(request: PipelineRequest): Promise<PipelineResponse> {
+  return new Promise((_resolve, reject) => {
+    const abort = (): void => reject(Object.assign(new Error("The operation was aborted."), { name: "AbortError" }));
+    if (request.abortSignal?.aborted) abort();
+    request.abortSignal?.addEventListener("abort", abort);
+  });
 }
 
 function decrypt(privateKeyPem: string, algorithm: string, ciphertext: Buffer): Buffer | undefined {

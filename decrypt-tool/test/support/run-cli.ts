@@ -18,21 +18,36 @@ export function assertBuilt(): void {
   if (!existsSync(BUILT_MAIN)) throw new Error("decrypt-tool/dist is missing: run `npm run build` before these tests");
 }
 
-type CliChild = ChildProcessByStdio<null, Readable, Readable>;
+export type CliChild = ChildProcessByStdio<null, Readable, Readable>;
 
-// `viva-drop <args>` in a child process, with no storage connection string inherited from the environment.
-function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliChild {
-  return spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * NODE_OPTIONS for a child whose `decrypt --output` temp file takes one write and then stalls forever
+ * (support/stall-output.cjs): decrypted rows sit in the .partial file while the test signals the process.
+ */
+export const STALL_OUTPUT = `--require ${path.join(__dirname, "stall-output.cjs")}`;
+
+/** Starts `viva-drop <args>` in a child process, with no storage connection string inherited from the environment. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliChild {
+  return spawn(process.execPath, [CLI_BIN, ...args], { cwd, env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-// The child's exit code and everything it wrote to stderr, once it has closed.
-function exitOf(child: CliChild): Promise<{ code: number | null; stderr: string }> {
+/** The child's exit code (or the signal that ended it) and everything it wrote to stderr, once it has closed. */
+export function exitOf(child: CliChild): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const stderr: Buffer[] = [];
     child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr: Buffer.concat(stderr).toString("utf8") }));
+    child.on("close", (code, signal) => resolve({ code, signal, stderr: Buffer.concat(stderr).toString("utf8") }));
   });
+}
+
+/** Polls `condition` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Runs `viva-drop <args>` in a child process and collects its output. */

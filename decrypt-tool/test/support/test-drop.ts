@@ -59,6 +59,15 @@ export function makeTempDir(label = "viva-drop-test-"): string {
   return mkdtempSync(path.join(tmpdir(), label));
 }
 
+/** What CLI tests start from: a temp folder (the caller removes it) holding a fresh key pair's private key as PEM. */
+export function makeKeyedTempDir(): { root: string; keys: TestKeyPair; pemFile: string } {
+  const keys = makeKeyPair();
+  const root = makeTempDir();
+  const pemFile = path.join(root, "key.pem");
+  writeFileSync(pemFile, keys.privateKeyPem);
+  return { root, keys, pemFile };
+}
+
 /** Rows shaped like the Viva PersonReport sample. */
 export function sampleRows(count: number, people = Math.max(1, Math.ceil(count / 3))): Record<string, unknown>[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -4,6 +4,7 @@ import { assertRunSucceeded } from "../../metadata/read-metadata";
 import { formatBytes, formatCount, formatFields } from "../format";
 import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
 import { runForDrop } from "../report";
+import { writeStdout } from "../stdout";
 
 /** Registers `viva-drop inspect`: the metadata summary, no key needed. */
 export function register(program: Command): void {
@@ -16,7 +17,7 @@ export function register(program: Command): void {
   command.action(async (drop: string, options: CommonCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
       const summary = await inspectDrop(drop, sourceOptionsFrom(options));
-      process.stdout.write(options.json ? `${JSON.stringify(toJson(summary), null, 2)}\n` : formatSummary(summary));
+      await writeStdout(options.json ? `${JSON.stringify(toJson(summary), null, 2)}\n` : formatSummary(summary));
       assertRunSucceeded(summary.metadata);
     });
   });
@@ -47,11 +48,12 @@ function formatSummary(summary: DropSummary): string {
   ]);
 }
 
-// Buffers (wrapped key, IV) as Base64 rather than byte arrays.
+// Buffers (wrapped key, IV) as Base64 rather than byte arrays; data files by path and size.
 function toJson(summary: DropSummary): unknown {
   const { fileKey, ...metadata } = summary.metadata;
   return {
     ...summary,
+    dataFiles: summary.dataFiles.map(({ path, size }) => ({ path, size })),
     metadata: { ...metadata, fileKey: fileKey && { keyType: fileKey.keyType, wrappedKey: fileKey.wrappedKey.toString("base64"), iv: fileKey.iv.toString("base64") } },
   };
 }

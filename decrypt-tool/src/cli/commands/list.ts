@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { type DropListing, listDrops } from "../../list-drops";
+import { inCliTerms } from "../flag-names";
 import { formatBytes, formatCount, formatTable } from "../format";
 import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
 import { runForDrop } from "../report";
+import { writeStdout } from "../stdout";
 
 /** Registers `viva-drop list`: the drops in a tenant container or folder. */
 export function register(program: Command): void {
@@ -15,7 +17,7 @@ export function register(program: Command): void {
   command.action(async (location: string, options: CommonCliOptions) => {
     await runForDrop(location, options.verbose ?? false, async () => {
       const drops = await listDrops(location, sourceOptionsFrom(options));
-      process.stdout.write(options.json ? `${JSON.stringify(drops, null, 2)}\n` : formatListing(drops));
+      await writeStdout(options.json ? `${JSON.stringify(drops, null, 2)}\n` : formatListing(drops));
     });
   });
 }
@@ -39,7 +41,7 @@ function formatListing(drops: DropListing[]): string {
 
 // "ok", the service's Errors text of a failed run, or what is wrong with the drop.
 function listingStatus(d: DropListing): string {
-  if (d.problem) return `unreadable: ${d.problem}`;
+  if (d.problem) return `unreadable: ${inCliTerms(d.problem)}`;
   if (d.errors) return `failed: ${d.errors}`;
   if (d.dataFiles === 0 && d.rowsClaimed !== 0) return "no data file";
   return "ok";

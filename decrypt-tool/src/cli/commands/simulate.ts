@@ -4,6 +4,7 @@ import { DropError, describeError } from "../../errors";
 import { KEY_TEXT_FORMS, PERSON_REPORT_TABLE, SIMULATE_LAYOUTS, SIMULATE_RSA_PADDINGS, simulateDrop, type SimulateOptions } from "../../simulate/index";
 import { formatCount, formatFields } from "../format";
 import { reportFailure } from "../report";
+import { writeStdout } from "../stdout";
 
 interface SimulateCliOptions {
   input: string;
@@ -59,7 +60,7 @@ export function register(program: Command): void {
       try {
         const drop = await simulateDrop({ ...(await simulateOptionsFrom(options)), signal: controller.signal });
         if (!options.quiet) {
-          process.stdout.write(
+          await writeStdout(
             formatFields([
               ["drop", drop.location],
               ["rows", formatCount(drop.rows)],

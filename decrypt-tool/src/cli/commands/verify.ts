@@ -14,6 +14,7 @@ import {
 } from "../options";
 import { createProgressReporter } from "../progress";
 import { note, runForDrop } from "../report";
+import { writeStdout } from "../stdout";
 
 /** Registers `viva-drop verify`: decrypt and check everything, print a summary, emit no rows. */
 export function register(program: Command): void {
@@ -37,7 +38,7 @@ export function register(program: Command): void {
         progress.stop();
       }
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[result.keyEncoding]}, unwrapped with ${result.rsaPadding}`);
-      process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
+      await writeStdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
     });
   });
 }

@@ -1,7 +1,0 @@
-export * from "./decrypt-file";
-export { DistinctIds } from "./distinct-ids";
-export { validateJsonObject, lastJsonError } from "./json-line-validator";
-export * from "./line-batches";
-export * from "./read-data";
-export * from "./validate-batch";
-export { createBatchValidator, defaultWorkerCount, resolveWorkerScript, type BatchValidator } from "./worker-pool";

@@ -1,5 +1,0 @@
-export * from "./key-options";
-export * from "./key-text";
-export * from "./key-vault-unwrap";
-export * from "./local-unwrap";
-export * from "./unwrap-file-key";
