@@ -57,7 +57,16 @@ export async function declareProgram(config: ProgramConfig, deployer: Deployer, 
 
   const tenants: Record<string, TenantSummary> = {};
   for (const tenant of config.tenants) {
-    const t = new Tenant(tenantResourceName(tenant.id), { tenant, platform: refs, location, triggerStartTime: config.triggerStartTime, keyDependsOn });
+    const t = new Tenant(tenantResourceName(tenant.id), {
+      tenant,
+      platform: refs,
+      location,
+      triggerStartTime: config.triggerStartTime,
+      keyDependsOn,
+      deployerObjectId: deployer.objectId,
+      keyPolicy: config.keys,
+      readers: config.readers,
+    });
     tenants[tenant.id] = { label: tenant.label, container: t.containerName, factory: t.factoryName, keyId: t.keyId };
     if (pace) await pace(Object.keys(tenants).length);
   }

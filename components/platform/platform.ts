@@ -27,10 +27,7 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
   /** Everything tenants need, also exported as stack outputs. */
   public readonly refs: PlatformRefs;
-  /**
-   * Key Vault role assignments tenant keys wait for: the deployer's (to create the key) and the
-   * app's (so that a key, once there, is usable by Graph Data Connect before any trigger starts).
-   */
+  /** Key Vault role assignments tenant keys wait for: the deployer's, to manage the keys. */
   public readonly keyAccess: readonly pulumi.Resource[];
 
   /** Declares the shared resources. */
@@ -55,7 +52,6 @@ export class Platform extends pulumi.ComponentResource {
         location: settings.location,
         tenantId: deployer.tenantId,
         subscriptionId: deployer.subscriptionId,
-        appPrincipalId: app.servicePrincipalObjectId,
         deployerPrincipalId: deployer.objectId,
         deployerPrincipalType: settings.deployerPrincipalType,
         appSecret: app.clientSecret,
@@ -68,7 +64,7 @@ export class Platform extends pulumi.ComponentResource {
       { accountName: settings.storageAccountName, resourceGroupName: group.name, location: settings.location, softDeleteDays: settings.blobSoftDeleteDays },
       { parent: this },
     );
-    this.keyAccess = [vault.deployerKeyAccess, vault.appKeyAccess];
+    this.keyAccess = [vault.deployerKeyAccess];
     this.refs = {
       subscriptionId: pulumi.output(deployer.subscriptionId),
       partnerTenantId: pulumi.output(deployer.tenantId),
