@@ -26,13 +26,13 @@ describe("adding and removing tenants", () => {
   it("adding a tenant adds only that tenant's subtree", async () => {
     const base = devConfig();
     const before = (await plan(base)).resources;
-    const after = (await plan(withTenants(base, [...tenantsOf(base), { id: CONTOSO, keyExpiresOn: "2027-03-01" }]))).resources;
+    const after = (await plan(withTenants(base, [...tenantsOf(base), { id: CONTOSO }]))).resources;
     const d = diff(before, after);
     expect(d.removed).toEqual([]);
     expect(d.changed).toEqual([]);
     expect(d.added).toEqual(subtree(CONTOSO, after));
-    // container, writer role, key, factory, secret reader, 3 linked services, 2 datasets, pipeline, trigger + the component
-    expect(d.added).toHaveLength(13);
+    // container, writer role, key, the app's role on the key, factory, secret reader, 3 linked services, 2 datasets, pipeline, trigger + the component
+    expect(d.added).toHaveLength(14);
     expect(after.find((r) => r.name === `tenant-${CONTOSO}`)?.type).toBe("viva-partner:tenant:Tenant");
   });
 
