@@ -20,11 +20,18 @@ export const STARTED_TRIGGER_TIMING: StartedTriggerTiming = {
   pollIntervalMs: 2_000,
 };
 
-/** A management client for the subscription, authenticated as the same principal as azure-native. */
+const dataFactoryClients = new Map<string, DataFactoryManagementClient>();
+
+/** The subscription's management client, authenticated as the same principal as azure-native; one per subscription, so its token is reused. */
 function dataFactoryClientFor(subscriptionId: string): DataFactoryManagementClient {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DataFactoryManagementClient } = require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
-  return new DataFactoryManagementClient(azureCredentialFromEnvironment(), subscriptionId);
+  let client = dataFactoryClients.get(subscriptionId);
+  if (!client) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DataFactoryManagementClient } = require("@azure/arm-datafactory") as typeof import("@azure/arm-datafactory");
+    client = new DataFactoryManagementClient(azureCredentialFromEnvironment(), subscriptionId);
+    dataFactoryClients.set(subscriptionId, client);
+  }
+  return client;
 }
 
 /**

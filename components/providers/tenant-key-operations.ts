@@ -296,15 +296,18 @@ function setExpiry(client: KeyClient, inputs: TenantKeyInputs, key: KeyVaultKey,
 }
 
 /** The key's current version, or undefined when there is no (live) key of that name. */
-async function currentVersion(client: KeyClient, keyName: string, ctx: TenantKeyContext): Promise<KeyVaultKey | undefined> {
-  return retryWhileRbacPropagates(async () => {
-    try {
-      return await client.getKey(keyName);
-    } catch (error) {
-      if (httpStatusOf(error) === 404) return undefined;
-      throw error;
-    }
-  }, ctx);
+function currentVersion(client: KeyClient, keyName: string, ctx: TenantKeyContext): Promise<KeyVaultKey | undefined> {
+  return retryWhileRbacPropagates(() => undefinedIfMissing(() => client.getKey(keyName)), ctx);
+}
+
+/** `operation`'s result, or undefined when Key Vault answers 404. */
+async function undefinedIfMissing<T>(operation: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (httpStatusOf(error) === 404) return undefined;
+    throw error;
+  }
 }
 
 async function listVersions(client: KeyClient, keyName: string, ctx: TenantKeyContext): Promise<TenantKeyVersion[]> {
@@ -322,15 +325,8 @@ async function listVersions(client: KeyClient, keyName: string, ctx: TenantKeyCo
   }, ctx);
 }
 
-async function readRotationPolicy(client: KeyClient, keyName: string, ctx: TenantKeyContext): Promise<KeyRotationPolicy | undefined> {
-  return retryWhileRbacPropagates(async () => {
-    try {
-      return await client.getKeyRotationPolicy(keyName);
-    } catch (error) {
-      if (httpStatusOf(error) === 404) return undefined;
-      throw error;
-    }
-  }, ctx);
+function readRotationPolicy(client: KeyClient, keyName: string, ctx: TenantKeyContext): Promise<KeyRotationPolicy | undefined> {
+  return retryWhileRbacPropagates(() => undefinedIfMissing(() => client.getKeyRotationPolicy(keyName)), ctx);
 }
 
 function outputsOf(

@@ -21,16 +21,37 @@ export const TENANT_KEY_TIMING: Pick<TenantKeyContext, "retry" | "pollIntervalMs
   pollIntervalMs: 2_000,
 };
 
-/** The production context: real clock, and the principal of the process-wide credential. */
+let caller: Promise<string | undefined> | undefined;
+const keyClients = new Map<string, KeyClient>();
+
+/**
+ * The production context: real clock, and the principal of the process-wide credential — asked
+ * once per process (it cannot change while the process runs; a failed attempt is retried next time).
+ */
 function productionContext(): TenantKeyContext {
-  return { ...TENANT_KEY_TIMING, now: () => new Date(), callerObjectId: () => callerObjectId(azureCredentialFromEnvironment()) };
+  return {
+    ...TENANT_KEY_TIMING,
+    now: () => new Date(),
+    callerObjectId: () => {
+      caller ??= callerObjectId(azureCredentialFromEnvironment()).catch((error: unknown) => {
+        caller = undefined;
+        throw error;
+      });
+      return caller;
+    },
+  };
 }
 
-/** A KeyClient for the vault, authenticated as the same principal as azure-native. */
+/** The vault's KeyClient, authenticated as the same principal as azure-native; one per vault, so its token is reused. */
 function keyClientFor(vaultUri: string): KeyClient {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
-  return new KeyClient(vaultUri, azureCredentialFromEnvironment());
+  let client = keyClients.get(vaultUri);
+  if (!client) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
+    client = new KeyClient(vaultUri, azureCredentialFromEnvironment());
+    keyClients.set(vaultUri, client);
+  }
+  return client;
 }
 
 /**

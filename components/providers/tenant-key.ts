@@ -2,9 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TenantKeyInputs } from "./tenant-key-inputs";
 import type { TenantKeyOutputs, TenantKeyVersion } from "./tenant-key-operations";
 import { runtimeProvider } from "./runtime-provider";
-
-/** Defaults of a tenant key's lifetime and rotation policy (config: keyLifetime, keyRotateBefore, keyNotifyBefore). */
-export const TENANT_KEY_DEFAULTS = { lifetime: "P1Y", rotateBefore: "P30D", notifyBefore: "P7D" } as const;
+import { DEFAULT_KEY_POLICY } from "../../config";
 
 /** Arguments of a {@link TenantKey}. */
 export interface TenantKeyArgs {
@@ -94,9 +92,9 @@ export class TenantKey extends pulumi.dynamic.Resource {
         vaultUri: args.vaultUri,
         keyName: args.keyName,
         expiresOn: args.expiresOn,
-        lifetime: args.lifetime ?? TENANT_KEY_DEFAULTS.lifetime,
-        rotateBefore: args.rotateBefore ?? TENANT_KEY_DEFAULTS.rotateBefore,
-        notifyBefore: args.notifyBefore ?? TENANT_KEY_DEFAULTS.notifyBefore,
+        lifetime: args.lifetime ?? DEFAULT_KEY_POLICY.lifetime,
+        rotateBefore: args.rotateBefore ?? DEFAULT_KEY_POLICY.rotateBefore,
+        notifyBefore: args.notifyBefore ?? DEFAULT_KEY_POLICY.notifyBefore,
         rotation: args.rotation ?? 0,
         adoptExisting: args.adoptExisting ?? false,
         ownerStack: args.ownerStack ?? currentStackName(),
