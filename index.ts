@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { ConfigError, readRawConfig, validateConfig } from "./config";
 import { declareProgram, stackExports } from "./components/program";
+import { providerBuildProblem } from "./components/providers/provider-build";
 
 /** Config errors print as their one line, without a stack trace (a RunError prints its message alone). */
 function asRunError(error: unknown): unknown {
@@ -18,6 +19,10 @@ function loadConfig() {
 
 // Validated before anything is declared.
 const config = loadConfig();
+
+// Pulumi's provider host runs the compiled dynamic providers: refuse to deploy stale ones.
+const buildProblem = providerBuildProblem(__dirname);
+if (buildProblem) throw new pulumi.RunError(`viva-partner: ${buildProblem}`);
 
 export = async () => {
   const client = authorization.getClientConfigOutput();

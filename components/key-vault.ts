@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import type { PrincipalType } from "../config";
+import type { DeployerPrincipalType } from "../config";
 import { epochSeconds } from "../config/dates";
-import { grantRole } from "./roles";
+import { grantRole, keyManagerRoleDefinitionArgs } from "./roles";
 
 /** Name of the Key Vault secret that holds the app's client secret. */
 export const APP_SECRET_NAME = "partner-app-client-secret";
@@ -19,12 +20,10 @@ export interface KeyVaultArgs {
   tenantId: pulumi.Input<string>;
   /** Subscription of the vault (role definition ids are per subscription). */
   subscriptionId: pulumi.Input<string>;
-  /** The app's service principal: gets Key Vault Crypto User (Graph Data Connect acts as it). */
-  appPrincipalId: pulumi.Input<string>;
-  /** Whoever runs `pulumi up`: gets Key Vault Crypto Officer to create and rotate tenant keys. */
+  /** Whoever runs `pulumi up` (getClientConfig's objectId): gets the key-manager role to create, import and rotate tenant keys. */
   deployerPrincipalId: pulumi.Input<string>;
-  /** What kind of principal the deployer is (a person, a pipeline's service principal, a group). */
-  deployerPrincipalType: pulumi.Input<PrincipalType>;
+  /** What kind of principal the deployer is (a person or a pipeline's service principal). */
+  deployerPrincipalType: pulumi.Input<DeployerPrincipalType>;
   /** The app's client secret (a Pulumi secret), stored as a Key Vault secret for the factories. */
   appSecret: pulumi.Input<string>;
   /** When the client secret expires, ISO 8601; copied onto the Key Vault secret. */
@@ -61,10 +60,8 @@ export class KeyVault extends pulumi.ComponentResource {
   public readonly appSecretName: pulumi.Output<string>;
   /** ARM resource id of that secret: the scope of each factory's Secrets User role. */
   public readonly appSecretId: pulumi.Output<string>;
-  /** The deployer's Crypto Officer assignment: tenant keys must wait for it. */
+  /** The deployer's key-manager assignment: tenant keys must wait for it. */
   public readonly deployerKeyAccess: pulumi.Resource;
-  /** The app's Crypto User assignment: Graph Data Connect can use a tenant key only after it. */
-  public readonly appKeyAccess: pulumi.Resource;
 
   /** Declares the vault, its role assignments and the app secret. */
   constructor(name: string, args: KeyVaultArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -74,14 +71,19 @@ export class KeyVault extends pulumi.ComponentResource {
       { vaultName: args.vaultName, resourceGroupName: args.resourceGroupName, location: args.location, properties: vaultProperties(args.tenantId) },
       { parent: this },
     );
-    this.appKeyAccess = grantRole(
-      `${name}-app-crypto-user`,
-      { scope: vault.id, principalId: args.appPrincipalId, principalType: "ServicePrincipal", role: "keyVaultCryptoUser", subscriptionId: args.subscriptionId },
-      { parent: this },
-    );
+    // Manage the tenant keys, not use them: a custom role instead of Key Vault Crypto Officer.
+    const keyManager = new authorization.RoleDefinition(`${name}-key-manager-role`, keyManagerRoleDefinitionArgs(vault.id, vault.name), { parent: this });
     this.deployerKeyAccess = grantRole(
-      `${name}-deployer-crypto-officer`,
-      { scope: vault.id, principalId: args.deployerPrincipalId, principalType: args.deployerPrincipalType, role: "keyVaultCryptoOfficer", subscriptionId: args.subscriptionId },
+      `${name}-deployer-key-manager`,
+      {
+        scope: vault.id,
+        scopeKind: "vault",
+        principalId: args.deployerPrincipalId,
+        principalType: args.deployerPrincipalType,
+        grantee: "deployer",
+        role: { keyManager: keyManager.id },
+        subscriptionId: args.subscriptionId,
+      },
       { parent: this },
     );
     const secret = new keyvault.Secret(

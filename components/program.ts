@@ -89,7 +89,17 @@ export async function declareProgram(config: ProgramConfig, deployer: Deployer, 
   for (const tenant of config.tenants) {
     const location = tenant.location ?? homeLocation;
     const storage = refs.storageAccounts[location];
-    const t = new Tenant(tenantResourceName(tenant.id), { tenant, platform: refs, location, storage, triggerStartTime: config.triggerStartTime, keyDependsOn });
+    const t = new Tenant(tenantResourceName(tenant.id), {
+      tenant,
+      platform: refs,
+      location,
+      storage,
+      triggerStartTime: config.triggerStartTime,
+      keyDependsOn,
+      deployerObjectId: deployer.objectId,
+      keyPolicy: config.keys,
+      readers: config.readers,
+    });
     tenants[tenant.id] = {
       ...(tenant.label === undefined ? {} : { label: tenant.label }),
       location,

@@ -4,14 +4,15 @@ import { ConfigError } from "./validate";
 
 /** Settings that are YAML lists: Pulumi hands them to the program as JSON text. */
 const LIST_SETTINGS: Record<string, string> = {
-  tenants: "must be a YAML list of tenant objects ({ id, keyExpiresOn, ... })",
+  tenants: "must be a YAML list of tenant objects ({ id, ... })",
   regions: "must be a YAML list of Azure regions ([westeurope, northeurope])",
+  readers: "must be a YAML list of reader objects ({ principalId, principalType?, deletesDrops? })",
 };
 
 /**
- * The stack's `viva-partner:*` settings as plain values: the lists (`tenants`, `regions`) parsed
- * from their JSON form, every other key as the string Pulumi stores. Reads the whole namespace so
- * misspelled keys are reported.
+ * The stack's `viva-partner:*` settings as plain values: the lists (`tenants`, `regions`,
+ * `readers`) parsed from their JSON form, every other key as the string Pulumi stores. Reads the
+ * whole namespace so misspelled keys are reported.
  */
 export function readRawConfig(all: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
   const raw: Record<string, unknown> = {};

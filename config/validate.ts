@@ -10,10 +10,22 @@ import {
   type NameRule,
 } from "./names";
 import { personReportColumns, userColumns } from "./columns";
+import { parseCalendarDuration, rotationPolicyProblem } from "./durations";
 import { ConfigError } from "./errors";
 import type { DatasetColumn } from "./graph-data-connect/columns";
 import { checkGraphDataConnectRegion, checkServedRegion, regionalStorage, type RegionalStorage } from "./regions";
-import { GUID, rawConfigSchema, type AggregationType, type PrincipalType, type RawConfig, type RawTenant } from "./schema";
+import { publicKeyFingerprint, readRsaPrivateKey } from "./rsa-key";
+import {
+  GUID,
+  UNREADABLE_SECRET,
+  rawConfigSchema,
+  type AggregationType,
+  type DeployerPrincipalType,
+  type PrincipalType,
+  type RawConfig,
+  type RawReader,
+  type RawTenant,
+} from "./schema";
 
 export { ConfigError };
 
@@ -22,8 +34,13 @@ export interface TenantConfig {
   /** Tenant GUID in lower case (Key Vault and container names are case-insensitive / lowercase). */
   id: string;
   label?: string;
-  keyExpiresOn: string;
+  /** Explicit expiry of the key's current version; without it a version lasts `keys.lifetime`. */
+  keyExpiresOn?: string;
   keyRotation: number;
+  /** Take over a key of the tenant's name that already exists in the vault. */
+  adoptExistingKey: boolean;
+  /** The tenant's own RSA private key (PEM) to import, or {@link UNREADABLE_SECRET} in an offline plan. */
+  importKeyPem?: string;
   aggregationType: AggregationType;
   lookbackDays: number;
   /** Fixed RequestStartDate/RequestEndDate pair, when configured. */
@@ -60,8 +77,23 @@ export interface PlatformSettings {
   appDisplayName: string;
   appSecretStartDate?: string;
   appSecretEndDate: string;
-  deployerPrincipalType: PrincipalType;
+  deployerPrincipalType: DeployerPrincipalType;
   blobSoftDeleteDays: number;
+}
+
+/** Lifetime and rotation policy of every tenant key (ISO 8601 durations). */
+export interface KeyPolicy {
+  lifetime: string;
+  rotateBefore: string;
+  notifyBefore: string;
+}
+
+/** An identity that reads drops: Crypto User on each tenant key, blob reader (or contributor) on each container. */
+export interface ReaderConfig {
+  principalId: string;
+  principalType: PrincipalType;
+  /** Also deletes drops: Storage Blob Data Contributor instead of Reader. */
+  deletesDrops: boolean;
 }
 
 /** Single stack (platform and tenants) or a customer stack that reads the platform's outputs. */
@@ -73,6 +105,10 @@ export interface ProgramConfig {
   topology: Topology;
   /** First possible trigger run; fixed so plans do not move with the clock. */
   triggerStartTime: string;
+  /** Lifetime and rotation of the tenant keys. */
+  keys: KeyPolicy;
+  /** Identities that read drops of every tenant in the stack. */
+  readers: ReaderConfig[];
   tenants: TenantConfig[];
 }
 
@@ -80,12 +116,19 @@ export interface ProgramConfig {
 export interface ValidationContext {
   stack: string;
   now: Date;
+  /**
+   * True when secret values cannot be read (the offline plan): a value of {@link UNREADABLE_SECRET}
+   * then passes without the rules that need its text.
+   */
+  unreadableSecrets?: boolean;
 }
 
 const DEFAULT_TRIGGER_START = "2026-01-05T00:00:00Z";
 const DEFAULT_TRIGGER_TIME = "03:00";
 const DEFAULT_LOOKBACK_DAYS = 14;
 const DEFAULT_AGGREGATION: AggregationType = "Week";
+/** A tenant key lasts a year; Key Vault renews it 30 days before expiry and warns 7 days before. */
+export const DEFAULT_KEY_POLICY: KeyPolicy = { lifetime: "P1Y", rotateBefore: "P30D", notifyBefore: "P7D" };
 
 const PLATFORM_ONLY = [
   "resourceGroupName",
@@ -104,20 +147,48 @@ const PLATFORM_ONLY = [
  * naming the first field that breaks a rule; nothing is declared before this returns.
  */
 export function validateConfig(raw: Record<string, unknown>, ctx: ValidationContext): ProgramConfig {
-  const parsed = rawConfigSchema.safeParse(raw);
+  // reportInput: tells a missing value (input undefined) from a wrong one.
+  const parsed = rawConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw fromZodIssue(parsed.error.issues[0]);
   const cfg = parsed.data;
   const names = defaultNames(cfg.namePrefix, ctx.stack);
   const factoryNamePrefix = cfg.factoryNamePrefix ?? names.factoryNamePrefix;
 
-  const tenants = validateTenants(cfg.tenants, factoryNamePrefix, cfg.factoryNamePrefix ? "factoryNamePrefix" : "namePrefix", ctx.now, cfg.location);
+  const keys = keyPolicy(cfg);
+  const tenants = validateTenants(cfg.tenants, factoryNamePrefix, cfg.factoryNamePrefix ? "factoryNamePrefix" : "namePrefix", ctx, cfg.location);
   const topology = cfg.platformStack ? customerTopology(cfg, cfg.platformStack) : { kind: "single" as const, platform: platformSettings(cfg, names, ctx.now) };
   if (topology.kind === "single") {
     // A single stack has a location (platformSettings requires it), so every tenant's is known.
     const served = topology.platform.storage.map((s) => s.location);
     for (const tenant of tenants) checkServedRegion(tenant.location ?? topology.platform.location, tenant.locationField, served);
   }
-  return { stack: ctx.stack, topology, triggerStartTime: cfg.triggerStartTime ?? DEFAULT_TRIGGER_START, tenants };
+  return { stack: ctx.stack, topology, triggerStartTime: cfg.triggerStartTime ?? DEFAULT_TRIGGER_START, keys, readers: validateReaders(cfg.readers ?? []), tenants };
+}
+
+/** The stack's key lifetime and rotation policy, checked against Key Vault's limits. */
+function keyPolicy(cfg: RawConfig): KeyPolicy {
+  const policy: KeyPolicy = {
+    lifetime: cfg.keyLifetime ?? DEFAULT_KEY_POLICY.lifetime,
+    rotateBefore: cfg.keyRotateBefore ?? DEFAULT_KEY_POLICY.rotateBefore,
+    notifyBefore: cfg.keyNotifyBefore ?? DEFAULT_KEY_POLICY.notifyBefore,
+  };
+  const problem = rotationPolicyProblem(parseCalendarDuration(policy.lifetime)!, parseCalendarDuration(policy.rotateBefore)!, parseCalendarDuration(policy.notifyBefore)!);
+  if (problem) {
+    const given = { keyLifetime: policy.lifetime, keyRotateBefore: policy.rotateBefore, keyNotifyBefore: policy.notifyBefore }[problem.setting];
+    throw new ConfigError(problem.setting, `${problem.rule}; it is ${given}${problem.setting === "keyLifetime" ? "" : ` with keyLifetime ${policy.lifetime}`}`);
+  }
+  return policy;
+}
+
+function validateReaders(raws: RawReader[]): ReaderConfig[] {
+  const seen = new Map<string, number>();
+  return raws.map((raw, index) => {
+    const principalId = raw.principalId.toLowerCase();
+    const first = seen.get(principalId);
+    if (first !== undefined) throw new ConfigError(`readers[${index}].principalId`, `duplicate reader ${principalId} (also readers[${first}])`);
+    seen.set(principalId, index);
+    return { principalId, principalType: raw.principalType ?? "ServicePrincipal", deletesDrops: raw.deletesDrops ?? false };
+  });
 }
 
 function customerTopology(cfg: RawConfig, platformStack: string): Topology {
@@ -171,8 +242,10 @@ function secretDates(cfg: RawConfig, now: Date): { appSecretStartDate?: string; 
   return { appSecretStartDate: start === undefined ? undefined : isoSeconds(start), appSecretEndDate: isoSeconds(end) };
 }
 
-function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixField: string, now: Date, stackLocation: string | undefined): TenantConfig[] {
+function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixField: string, ctx: ValidationContext, stackLocation: string | undefined): TenantConfig[] {
+  const now = ctx.now;
   const seen = new Map<string, number>();
+  const keysSeen = new Map<string, number>();
   return raws.map((raw, index) => {
     const at = (field: string) => `tenants[${index}].${field}`;
     const id = raw.id.toLowerCase();
@@ -180,8 +253,16 @@ function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixFie
     if (first !== undefined) throw new ConfigError(at("id"), `duplicate tenant id ${id} (also tenants[${first}]): each tenant needs its own key, container and factory`);
     seen.set(id, index);
 
-    if (parseInstant(raw.keyExpiresOn)! <= now.getTime()) {
+    if (raw.keyExpiresOn !== undefined && parseInstant(raw.keyExpiresOn)! <= now.getTime()) {
       throw new ConfigError(at("keyExpiresOn"), `must be in the future (${raw.keyExpiresOn} has passed): Graph Data Connect rejects expired keys`);
+    }
+    if (raw.importKeyPem !== undefined && !(ctx.unreadableSecrets && raw.importKeyPem === UNREADABLE_SECRET)) {
+      const reading = readRsaPrivateKey(raw.importKeyPem);
+      if (!reading.ok) throw new ConfigError(at("importKeyPem"), reading.reason);
+      const fingerprint = publicKeyFingerprint(reading.key);
+      const same = keysSeen.get(fingerprint);
+      if (same !== undefined) throw new ConfigError(at("importKeyPem"), `is the same key as tenants[${same}].importKeyPem: each tenant needs its own key (duplicate keys are rejected)`);
+      keysSeen.set(fingerprint, index);
     }
     const aggregationType = raw.aggregationType ?? DEFAULT_AGGREGATION;
     const lookbackDays = raw.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
@@ -205,6 +286,8 @@ function validateTenants(raws: RawTenant[], factoryNamePrefix: string, prefixFie
       label: raw.label,
       keyExpiresOn: raw.keyExpiresOn,
       keyRotation: raw.keyRotation ?? 0,
+      adoptExistingKey: raw.adoptExistingKey ?? false,
+      importKeyPem: raw.importKeyPem,
       aggregationType,
       lookbackDays,
       requestWindow,
@@ -280,6 +363,11 @@ function fromZodIssue(issue: z.core.$ZodIssue): ConfigError {
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0];
     return new ConfigError(path ? `${path}.${key}` : key, "is not a known setting (check the spelling)");
+  }
+  if (issue.code === "invalid_type" && "input" in issue && issue.input === undefined) {
+    // A missing value, whatever the field's type rule says.
+    const hint = issue.message.startsWith("Invalid input") ? "" : issue.message.replace(/^is required:?\s*/, "");
+    return new ConfigError(path, hint ? `is required: ${hint}` : "is required");
   }
   if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
     return new ConfigError(path, `must be a ${issue.expected}`);

@@ -5,7 +5,6 @@ import { classifyScope, type ScopeKind } from "./scopes";
 /** Built-in Azure role definition GUIDs (the same in every subscription), by the role's name. */
 export const BUILT_IN_ROLE_IDS = {
   "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
-  "Key Vault Crypto Officer": "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
   "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
   "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
   "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
@@ -35,9 +34,6 @@ export const ALLOWED_GRANTS: readonly AllowedGrant[] = [
   { role: "Key Vault Secrets User", scope: "secret", grantee: "each factory's identity, on the app secret" },
   { role: "Storage Blob Data Contributor", scope: "container", grantee: "the partner app (the copy's sink) and readers that delete drops, on each tenant container" },
   { role: "Storage Blob Data Reader", scope: "container", grantee: "the readers, on each tenant container" },
-  // The program's vault-wide grants before issue 9 (point 5) narrows them; remove both rows once it has.
-  { role: "Key Vault Crypto User", scope: "vault", grantee: "the partner app, on the whole vault (until per-key grants)" },
-  { role: "Key Vault Crypto Officer", scope: "vault", grantee: "the deployer, on the whole vault (until the custom key-manager role)" },
 ];
 
 /** The scope kinds the table allows for a role (empty for a role it never grants). */

@@ -8,7 +8,7 @@ export const MIN_RSA_BITS = 2048;
 /** Inputs that give a key version a fixed expiry date (ISO 8601). */
 export const EXPIRY_INPUTS: readonly string[] = ["expiresOn"];
 /** Inputs that give each key version a lifetime (ISO 8601 duration such as P1Y). */
-export const LIFETIME_INPUTS: readonly string[] = ["keyLifetime"];
+export const LIFETIME_INPUTS: readonly string[] = ["lifetime"];
 /** Inputs that name the key type, when a provider takes one. */
 const KEY_TYPE_INPUTS = ["keyType", "kty"];
 const RSA_KEY_TYPES = ["RSA", "RSA-HSM"];

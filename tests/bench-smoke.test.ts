@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateDrop } from "../scripts/bench/generate";
 import { jsonField } from "../scripts/bench/methods";
 import { countPlan, judgePlan, planConfig } from "../scripts/bench/plan-scaling";
+import { estimateState } from "../scripts/bench/state-size";
 import { BEGIN_MARKER, END_MARKER, writeBetweenMarkers } from "../scripts/bench/report";
 import { parseSize } from "../scripts/bench/size";
 
@@ -118,6 +119,7 @@ describe("bench helpers", () => {
       seconds: [median],
       median,
       peakRss: null,
+      state: { total: 0, platform: 0, perTenant: { mean: 20_000, min: 19_000, max: 21_000 }, providersPerTenant: 14_000, largestProvider: 3_600 },
     });
     const linear = judgePlan([point(10, 3), point(100, 4), point(1000, 14)]);
     expect(linear).toMatchObject({ platformResources: 13, resourcesLinear: true, linear: true, under30s: true });
@@ -127,15 +129,44 @@ describe("bench helpers", () => {
     expect(growingPlatform).toMatchObject({ resourcesLinear: false, linear: false });
   });
 
+  it("estimates state bytes per tenant, counting each serialized provider at its real size", () => {
+    const provider = "[serialized provider: 3000 bytes]";
+    const plan = [
+      { type: "viva-partner:platform:Platform", name: "platform", parent: null, inputs: {} },
+      { type: "viva-partner:tenant:Tenant", name: "tenant-a", parent: null, inputs: {} },
+      { type: "pulumi-nodejs:dynamic/viva-partner:TenantKey", name: "tenant-a-key", parent: "tenant-a", inputs: { __provider: provider, keyName: "a" } },
+    ];
+    const state = estimateState(plan, "dev");
+    const keyUrn = "urn:pulumi:dev::viva-partner::viva-partner:tenant:Tenant$pulumi-nodejs:dynamic/viva-partner:TenantKey::tenant-a-key";
+    const tenantUrn = "urn:pulumi:dev::viva-partner::viva-partner:tenant:Tenant::tenant-a";
+    const keyInputs = JSON.stringify({ __provider: "x".repeat(3000), keyName: "a" }).length;
+    expect(state.perTenant).toEqual({ mean: 2 * 2 + tenantUrn.length + 2 * keyInputs + keyUrn.length + tenantUrn.length, min: expect.any(Number), max: expect.any(Number) });
+    expect(state.providersPerTenant).toBe(6000);
+    expect(state.largestProvider).toBe(3000);
+    expect(state.platform).toBe(2 * 2 + "urn:pulumi:dev::viva-partner::viva-partner:platform:Platform::platform".length);
+  });
+
+  it("calls the state flat when bytes per tenant do not grow with the tenant count, and checks the 10 KB provider bound", () => {
+    const at = (tenants: number, perTenant: number, largestProvider = 3_600) => ({
+      tenants, resources: 14 * tenants, platform: 14, perTenant: { min: 14, max: 14, mean: 14 }, seconds: [1], median: tenants / 100, peakRss: null,
+      state: { total: perTenant * tenants, platform: 1000, perTenant: { mean: perTenant, min: perTenant, max: perTenant }, providersPerTenant: 14_000, largestProvider },
+    });
+    expect(judgePlan([at(10, 20_000), at(100, 20_100), at(1000, 20_050)])).toMatchObject({ stateSpread: 1.005, providersUnder10KB: true });
+    expect(judgePlan([at(10, 20_000), at(100, 20_000, 38_000)]).providersUnder10KB).toBe(false);
+  });
+
   it("writes generated plan configs with unique tenants that keep the example's shape", () => {
-    const doc = planConfig(7) as { config: Record<string, unknown> };
+    // Pulumi.dev.yaml has four tenants, one of them id-only: eight clones hold two id-only ones.
+    const doc = planConfig(8) as { config: Record<string, unknown> };
     const tenants = doc.config["viva-partner:tenants"] as Array<Record<string, unknown>>;
-    expect(tenants).toHaveLength(7);
-    expect(new Set(tenants.map((t) => t.id)).size).toBe(7);
+    expect(tenants).toHaveLength(8);
+    expect(new Set(tenants.map((t) => t.id)).size).toBe(8);
     for (const t of tenants) {
       expect(t.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(Date.parse(String(t.keyExpiresOn))).toBeGreaterThan(Date.now());
+      // Clones of a tenant with an expiry get one a year ahead; clones of the id-only tenant stay id-only.
+      if (t.keyExpiresOn !== undefined) expect(Date.parse(String(t.keyExpiresOn))).toBeGreaterThan(Date.now());
     }
+    expect(tenants.filter((t) => Object.keys(t).length === 1)).toHaveLength(2);
     expect(doc.config["viva-partner:platformStack"]).toBeUndefined();
   });
 

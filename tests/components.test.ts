@@ -33,7 +33,6 @@ describe("KeyVault", () => {
       location: "westeurope",
       tenantId: "t",
       subscriptionId: "s",
-      appPrincipalId: "sp",
       deployerPrincipalId: "me",
       deployerPrincipalType: "ServicePrincipal",
       appSecret: pulumi.secret("s3cret"),
@@ -44,7 +43,8 @@ describe("KeyVault", () => {
     // Serialized as a secret: the whole property carries Pulumi's secret signature.
     expect(props[SIG_KEY]).toBeDefined();
     expect(props.value).toEqual({ value: "s3cret", contentType: "Entra ID client secret of the partner app", attributes: { enabled: true, expires: Date.UTC(2027, 10, 2) / 1000 } });
-    expect(registered.get("kv-deployer-crypto-officer")).toMatchObject({ principalId: "me", principalType: "ServicePrincipal" });
+    await valueOf(kv.deployerKeyAccess.urn);
+    expect(registered.get("kv-deployer-key-manager")).toMatchObject({ principalId: "me", principalType: "ServicePrincipal", scope: expect.stringMatching(/\/vaults\/contoso-dev-kv$/) });
   });
 });
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, readRawConfig, validateConfig } from "../config";
 import { PERSON_REPORT_COLUMNS, USER_COLUMNS } from "../config/graph-data-connect/columns";
@@ -17,6 +18,15 @@ function platform(overrides: Record<string, unknown> = {}): Record<string, unkno
 function tenant(overrides: Record<string, unknown>): Record<string, unknown> {
   return platform({ tenants: [{ id: T1, keyExpiresOn: "2027-11-01", ...overrides }] });
 }
+
+const keyPair = (type: "rsa" | "ec", bits = 2048) =>
+  (type === "rsa"
+    ? generateKeyPairSync("rsa", { modulusLength: bits, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } })
+    : generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } })
+  ).privateKey;
+const RSA_2048 = keyPair("rsa");
+const RSA_1024 = keyPair("rsa", 1024);
+const EC_P256 = keyPair("ec");
 
 function errorOf(raw: Record<string, unknown>, stack = "dev"): ConfigError {
   try {
@@ -51,6 +61,8 @@ describe("validateConfig: defaults", () => {
         label: undefined,
         keyExpiresOn: "2027-11-01",
         keyRotation: 0,
+        adoptExistingKey: false,
+        importKeyPem: undefined,
         aggregationType: "Week",
         lookbackDays: 14,
         requestWindow: undefined,
@@ -67,6 +79,37 @@ describe("validateConfig: defaults", () => {
       },
     ]);
     expect(cfg.triggerStartTime).toBe("2026-01-05T00:00:00Z");
+    expect(cfg.keys).toEqual({ lifetime: "P1Y", rotateBefore: "P30D", notifyBefore: "P7D" });
+    expect(cfg.readers).toEqual([]);
+  });
+
+  it("takes a tenant with only its id: the key then lasts keyLifetime from its creation", () => {
+    const cfg = validateConfig(platform({ tenants: [{ id: T1 }], keyLifetime: "P2Y", keyRotateBefore: "P60D", keyNotifyBefore: "P14D" }), { stack: "dev", now: NOW });
+    expect(cfg.tenants[0]).toMatchObject({ id: T1, keyExpiresOn: undefined, keyRotation: 0, adoptExistingKey: false });
+    expect(cfg.keys).toEqual({ lifetime: "P2Y", rotateBefore: "P60D", notifyBefore: "P14D" });
+  });
+
+  it("reads readers with their defaults, and keeps adoptExistingKey and importKeyPem per tenant", () => {
+    const pem = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey;
+    const reader = "1b2c3d4e-0000-4000-8000-000000000001";
+    const cfg = validateConfig(
+      platform({
+        readers: [{ principalId: reader.toUpperCase() }, { principalId: "1b2c3d4e-0000-4000-8000-000000000002", principalType: "Group", deletesDrops: true }],
+        tenants: [{ id: T1, adoptExistingKey: true, importKeyPem: pem }],
+      }),
+      { stack: "dev", now: NOW },
+    );
+    expect(cfg.readers).toEqual([
+      { principalId: reader, principalType: "ServicePrincipal", deletesDrops: false },
+      { principalId: "1b2c3d4e-0000-4000-8000-000000000002", principalType: "Group", deletesDrops: true },
+    ]);
+    expect(cfg.tenants[0]).toMatchObject({ adoptExistingKey: true, importKeyPem: pem });
+  });
+
+  it("lets the offline plan through with an unreadable secret PEM, and only the plan", () => {
+    const raw = platform({ tenants: [{ id: T1, importKeyPem: "[secret]" }, { id: T2, importKeyPem: "[secret]" }] });
+    expect(validateConfig(raw, { stack: "dev", now: NOW, unreadableSecrets: true }).tenants.map((t) => t.importKeyPem)).toEqual(["[secret]", "[secret]"]);
+    expect(() => validateConfig(raw, { stack: "dev", now: NOW })).toThrow("viva-partner:tenants[0].importKeyPem: must be a PEM private key");
   });
 
   it("derives the secret end date one year after appSecretStartDate, independent of the clock", () => {
@@ -188,7 +231,27 @@ describe("validateConfig: one message naming the field and the rule", () => {
       platform({ tenants: [{ id: T1, keyExpiresOn: "2027-01-01" }, { id: T1.toUpperCase(), keyExpiresOn: "2027-01-01" }] }),
       `viva-partner:tenants[1].id: duplicate tenant id ${T1} (also tenants[0])`,
     ],
-    ["missing key expiry", platform({ tenants: [{ id: T1 }] }), "viva-partner:tenants[0].keyExpiresOn: must be a string holding an ISO 8601 date"],
+    ["missing tenant id", platform({ tenants: [{ label: "Fabrikam" }] }), "viva-partner:tenants[0].id: is required: must be the customer's tenant GUID"],
+    ["missing reader principal", platform({ readers: [{ deletesDrops: true }] }), "viva-partner:readers[0].principalId: is required: must be the principal's object id (GUID)"],
+    ["key expiry of the wrong type", tenant({ keyExpiresOn: 2027 }), "viva-partner:tenants[0].keyExpiresOn: must be a string holding an ISO 8601 date"],
+    ["key lifetime not a duration", platform({ keyLifetime: "1 year" }), "viva-partner:keyLifetime: must be an ISO 8601 duration of days, weeks, months or years"],
+    ["key lifetime with hours", platform({ keyLifetime: "PT24H" }), "viva-partner:keyLifetime: must be an ISO 8601 duration"],
+    ["key lifetime under 28 days", platform({ keyLifetime: "P3W" }), "viva-partner:keyLifetime: must be at least 28 days (Key Vault's minimum expiryTime); it is P3W"],
+    ["rotation under 7 days before expiry", platform({ keyRotateBefore: "P6D" }), "viva-partner:keyRotateBefore: must be at least 7 days"],
+    ["rotation too close to creation", platform({ keyLifetime: "P1M", keyRotateBefore: "P25D" }), "viva-partner:keyRotateBefore: must leave at least 7 days of keyLifetime before the rotation (Key Vault rotates no earlier than 7 days after creation); it is P25D with keyLifetime P1M"],
+    ["notice not before expiry", platform({ keyLifetime: "P30D", keyRotateBefore: "P7D", keyNotifyBefore: "P1M" }), "viva-partner:keyNotifyBefore: must be shorter than keyLifetime"],
+    ["deployer given as a group", platform({ deployerPrincipalType: "Group" }), "viva-partner:deployerPrincipalType: must be User or ServicePrincipal: the deployer's role goes to the identity running `pulumi up` itself (getClientConfig's objectId), which is never a group"],
+    ["reader with an unknown type", platform({ readers: [{ principalId: T2, principalType: "App" }] }), "viva-partner:readers[0].principalType: must be one of User, ServicePrincipal, Group"],
+    ["duplicate reader", platform({ readers: [{ principalId: T2 }, { principalId: T2.toUpperCase() }] }), `viva-partner:readers[1].principalId: duplicate reader ${T2} (also readers[0])`],
+    ["adoptExistingKey not boolean", tenant({ adoptExistingKey: "yes" }), "viva-partner:tenants[0].adoptExistingKey: must be true or false"],
+    ["PEM that is not a private key", tenant({ importKeyPem: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----" }), "viva-partner:tenants[0].importKeyPem: must be a PEM private key"],
+    ["PEM of a short RSA key", tenant({ importKeyPem: RSA_1024 }), "viva-partner:tenants[0].importKeyPem: must be an RSA key of at least 2048 bits, not 1024"],
+    ["PEM of an EC key", tenant({ importKeyPem: EC_P256 }), "viva-partner:tenants[0].importKeyPem: must be an RSA key, not ec"],
+    [
+      "the same PEM for two tenants",
+      platform({ tenants: [{ id: T1, importKeyPem: RSA_2048 }, { id: T2, importKeyPem: RSA_2048.replace("PRIVATE KEY-----\n", "PRIVATE KEY-----\r\n") }] }),
+      "viva-partner:tenants[1].importKeyPem: is the same key as tenants[0].importKeyPem: each tenant needs its own key",
+    ],
     ["malformed key expiry", tenant({ keyExpiresOn: "next year" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
     ["key expiry without a zone", tenant({ keyExpiresOn: "2027-01-01T00:00:00" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],
     ["impossible calendar date", tenant({ keyExpiresOn: "2027-02-30" }), "viva-partner:tenants[0].keyExpiresOn: must be an ISO 8601 date"],

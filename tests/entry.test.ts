@@ -28,7 +28,7 @@ describe("index.ts (the Pulumi entry point)", () => {
     expect(await valueOf(outputs.partnerTenantId)).toBe(MOCK_CLIENT.tenantId);
     expect(await valueOf(outputs.vaultUri)).toBe("https://contoso-dev-kv.vault.azure.net/");
     expect(registered).toContain("azure-native:keyvault:Vault");
-    expect(registered.filter((t) => t === "viva-partner:tenant:Tenant")).toHaveLength(3);
+    expect(registered.filter((t) => t === "viva-partner:tenant:Tenant")).toHaveLength(4);
   });
 
   it("reports a customer stack's tenant in a region the platform does not serve as one line", async () => {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource, PlanResult } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
-import { DEV_RG_ID, FABRIKAM, NORTHWIND, TAILSPIN, builtInRoleId, devConfig, plan, resource, valueOf } from "./helpers/plan";
+import { KEY_MANAGER_ROLE, keyManagerRoleGuid } from "../components/roles";
+import { DEV_RG_ID, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE, builtInRoleId, devConfig, plan, resource, tenantsOf, valueOf } from "./helpers/plan";
 
 const VAULT_ID = `${DEV_RG_ID}/providers/Microsoft.KeyVault/vaults/contoso-dev-kv`;
 
@@ -68,25 +69,64 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
     expect(get("platform-kv-vault").inputs.properties).not.toHaveProperty("accessPolicies");
   });
 
-  it("gives the app's service principal Key Vault Crypto User on the vault", () => {
-    expect(get("platform-kv-app-crypto-user").inputs).toEqual({
-      scope: VAULT_ID,
-      // The service principal's object id, not the application's.
-      principalId: stableGuid("platform-app-sp/object"),
-      principalType: "ServicePrincipal",
-      roleDefinitionId: builtInRoleId("keyVaultCryptoUser"),
-    });
-    // The same principal gets the container roles.
-    expect(get(`tenant-${FABRIKAM}-app-blob-writer`).inputs.principalId).toBe(get("platform-kv-app-crypto-user").inputs.principalId);
+  it("gives the app's service principal no vault-wide role: Key Vault Crypto User only on each tenant key", () => {
+    const vaultWide = resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment" && r.inputs.scope === VAULT_ID);
+    expect(vaultWide.map((r) => r.name)).toEqual(["platform-kv-deployer-key-manager"]);
+    for (const t of [FABRIKAM, NORTHWIND, WOODGROVE]) {
+      expect(get(`tenant-${t}-app-key-user`).inputs).toEqual({
+        scope: `${VAULT_ID}/keys/${t}`,
+        // The service principal's object id, not the application's.
+        principalId: stableGuid("platform-app-sp/object"),
+        principalType: "ServicePrincipal",
+        roleDefinitionId: builtInRoleId("keyVaultCryptoUser"),
+      });
+      // The key's scope exists only once the key does.
+      expect(result.dependencies.get(`tenant-${t}-app-key-user`)).toContain(`tenant-${t}-key`);
+    }
+    expect(get(`tenant-${FABRIKAM}-app-blob-writer`).inputs.principalId).toBe(get(`tenant-${FABRIKAM}-app-key-user`).inputs.principalId);
   });
 
-  it("gives the deployer Key Vault Crypto Officer so tenant keys can be created and rotated", () => {
-    expect(get("platform-kv-deployer-crypto-officer").inputs).toEqual({
+  it("defines a key-manager role that manages keys without using them, assignable in the vault's resource group only", () => {
+    const role = get("platform-kv-key-manager-role");
+    expect(role).toMatchObject({ type: "azure-native:authorization:RoleDefinition", parent: "platform-kv" });
+    expect(role.inputs).toEqual({
+      roleDefinitionId: keyManagerRoleGuid(VAULT_ID),
+      roleName: "Viva Partner Key Manager (contoso-dev-kv)",
+      description: KEY_MANAGER_ROLE.description,
+      roleType: "CustomRole",
+      scope: DEV_RG_ID,
+      assignableScopes: [DEV_RG_ID],
+      permissions: [
+        {
+          actions: [],
+          notActions: [],
+          dataActions: [
+            "Microsoft.KeyVault/vaults/keys/read",
+            "Microsoft.KeyVault/vaults/keys/create/action",
+            "Microsoft.KeyVault/vaults/keys/update/action",
+            "Microsoft.KeyVault/vaults/keys/import/action",
+            "Microsoft.KeyVault/vaults/keys/delete",
+            "Microsoft.KeyVault/vaults/keys/recover/action",
+            "Microsoft.KeyVault/vaults/keys/rotate/action",
+            "Microsoft.KeyVault/vaults/keyrotationpolicies/read",
+            "Microsoft.KeyVault/vaults/keyrotationpolicies/write",
+          ],
+          notDataActions: [],
+        },
+      ],
+    });
+    const dataActions = JSON.stringify(role.inputs.permissions);
+    for (const use of ["decrypt", "unwrap", "sign", "purge", "release", "backup"]) expect(dataActions).not.toContain(use);
+  });
+
+  it("gives the deployer the key-manager role on the vault, nothing broader, instead of Key Vault Crypto Officer", () => {
+    expect(get("platform-kv-deployer-key-manager").inputs).toEqual({
       scope: VAULT_ID,
       principalId: MOCK_CLIENT.objectId,
       principalType: "User",
-      roleDefinitionId: builtInRoleId("keyVaultCryptoOfficer"),
+      roleDefinitionId: `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${keyManagerRoleGuid(VAULT_ID)}`,
     });
+    expect(JSON.stringify(resources)).not.toContain("14b46e9e-c2b7-41b4-b07b-48a6ebf60603");
   });
 
   it("creates one locked-down ADLS Gen2 account with blob soft delete per region served", () => {
@@ -122,9 +162,9 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
 
   it("sets principalType on every role assignment", () => {
     const assignments = resources.filter((r) => r.type === "azure-native:authorization:RoleAssignment");
-    expect(assignments).toHaveLength(2 + 3 * 2);
+    expect(assignments).toHaveLength(1 + 3 * tenantsOf(devConfig()).length);
     for (const a of assignments) expect(["ServicePrincipal", "User"]).toContain(a.inputs.principalType);
-    expect(assignments.filter((a) => a.inputs.principalType === "User").map((a) => a.name)).toEqual(["platform-kv-deployer-crypto-officer"]);
+    expect(assignments.filter((a) => a.inputs.principalType === "User").map((a) => a.name)).toEqual(["platform-kv-deployer-key-manager"]);
   });
 
   it("exports what the manual steps need, including the consent link", async () => {
@@ -136,7 +176,7 @@ describe("plan of Pulumi.dev.yaml: platform", () => {
     expect(await valueOf(outputs.consentLink)).toBe(`https://admin.microsoft.com/Adminportal/Home#/Settings/MGDCAdminCenter/${MOCK_CLIENT.tenantId}/${appId}`);
     expect(await valueOf(outputs.appSecretId)).toBe(`${VAULT_ID}/secrets/partner-app-client-secret`);
     const tenants = outputs.tenants as unknown as Record<string, { container: import("@pulumi/pulumi").Output<string>; factory: import("@pulumi/pulumi").Output<string> }>;
-    expect(Object.keys(tenants).sort()).toEqual([TAILSPIN, FABRIKAM, NORTHWIND].sort());
+    expect(Object.keys(tenants).sort()).toEqual([TAILSPIN, FABRIKAM, WOODGROVE, NORTHWIND].sort());
     expect(await valueOf(tenants[FABRIKAM].container)).toBe(FABRIKAM);
     expect(await valueOf(tenants[NORTHWIND].factory)).toBe(`contoso-dev-${NORTHWIND}`);
   });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PlannedResource } from "../scripts/plan/run-plan";
 import { MOCK_CLIENT, stableGuid } from "../scripts/plan/mocks";
 import { PERSON_REPORT_COLUMNS, USER_COLUMNS } from "../config/graph-data-connect/columns";
-import { DEV_RG_ID, FABRIKAM, NORTHWIND, TAILSPIN, builtInRoleId, devConfig, plan, resource } from "./helpers/plan";
+import { DEV_RG_ID, FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE, builtInRoleId, devConfig, plan, resource } from "./helpers/plan";
 import { evaluateAdf, expressionsIn, type AdfContext } from "./helpers/adf-expression";
 
 const KV_SECRET = { type: "AzureKeyVaultSecret", store: { referenceName: "PartnerKeyVault", type: "LinkedServiceReference" }, secretName: "partner-app-client-secret" };
@@ -77,13 +77,32 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
     });
   });
 
-  it("declares the tenant's key: named by the GUID, with the configured expiry and rotation, in the vault", () => {
+  it("declares the tenant's key: named by the GUID, with the configured expiry and rotation, the stack's key policy, in the vault", () => {
     expect(get(FABRIKAM, "key")).toMatchObject({
       type: "pulumi-nodejs:dynamic/viva-partner:TenantKey",
-      inputs: { vaultUri: "https://contoso-dev-kv.vault.azure.net/", keyName: FABRIKAM, expiresOn: "2027-11-01", rotation: 0 },
+      inputs: {
+        vaultUri: "https://contoso-dev-kv.vault.azure.net/",
+        keyName: FABRIKAM,
+        expiresOn: "2027-11-01",
+        rotation: 0,
+        lifetime: "P1Y",
+        rotateBefore: "P30D",
+        notifyBefore: "P7D",
+        adoptExisting: false,
+        ownerStack: "organization/viva-partner/dev",
+        deployerObjectId: MOCK_CLIENT.objectId,
+      },
     });
     expect(get(NORTHWIND, "key").inputs.expiresOn).toBe("2027-05-31");
-    expect(get(FABRIKAM, "key").inputs).not.toHaveProperty("__provider");
+    // The serialized provider is shown by size: what every dynamic resource keeps in the state.
+    expect(get(FABRIKAM, "key").inputs.__provider).toMatch(/^\[serialized provider: \d+ bytes\]$/);
+  });
+
+  it("plans a tenant with only its id: no expiry date in the plan, the key's expiry is fixed when Key Vault creates it", () => {
+    const key = get(WOODGROVE, "key").inputs;
+    expect(key).toMatchObject({ keyName: WOODGROVE, lifetime: "P1Y", rotateBefore: "P30D", notifyBefore: "P7D", rotation: 0 });
+    expect(key).not.toHaveProperty("expiresOn");
+    expect(get(WOODGROVE, "trigger").inputs.properties).toMatchObject({ typeProperties: { recurrence: { schedule: { weekDays: ["Monday"], hours: [3], minutes: [0] } } } });
   });
 
   it("creates a factory with a system identity that may read only the app secret", () => {
@@ -139,6 +158,7 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
   it("declares the PersonReport source verbatim, with the window, the aggregation and the columns on the dataset", () => {
     expect(get(FABRIKAM, "ds-person-report")).toMatchObject({ type: "pulumi-nodejs:dynamic/viva-partner:VerbatimDataset", parent: `tenant-${FABRIKAM}` });
     expect(get(FABRIKAM, "ds-person-report").inputs).toEqual({
+      __provider: expect.stringMatching(/^\[serialized provider: \d+ bytes\]$/),
       subscriptionId: MOCK_CLIENT.subscriptionId,
       resourceGroupName: "contoso-dev-rg",
       factoryName: `contoso-dev-${FABRIKAM}`,
@@ -358,10 +378,11 @@ describe("plan of Pulumi.dev.yaml: per tenant", () => {
   it("starts the trigger only after the pipeline, the key and every role a run needs", () => {
     const t = `tenant-${FABRIKAM}`;
     expect(dependencies.get(`${t}-trigger`)).toEqual(
-      expect.arrayContaining([`${t}-pipeline`, `${t}-key`, `${t}-app-blob-writer`, `${t}-factory-secret-reader`, `${t}-ls-keyvault`, `${t}-ls-office365`, `${t}-ls-storage`]),
+      expect.arrayContaining([`${t}-pipeline`, `${t}-key`, `${t}-app-key-user`, `${t}-app-blob-writer`, `${t}-factory-secret-reader`, `${t}-ls-keyvault`, `${t}-ls-office365`, `${t}-ls-storage`]),
     );
-    // The key waits for the deployer's and the app's Key Vault roles.
-    expect(dependencies.get(`${t}-key`)).toEqual(expect.arrayContaining(["platform-kv-deployer-crypto-officer", "platform-kv-app-crypto-user"]));
+    // The key waits for the deployer's key-manager role; the app's role on the key waits for the key.
+    expect(dependencies.get(`${t}-key`)).toEqual(expect.arrayContaining(["platform-kv-deployer-key-manager"]));
+    expect(dependencies.get(`${t}-app-key-user`)).toContain(`${t}-key`);
     // Linked services that read the app secret wait for the factory's role on it; the pipeline waits for its datasets.
     for (const ls of ["ls-storage", "ls-office365"]) expect(dependencies.get(`${t}-${ls}`)).toContain(`${t}-factory-secret-reader`);
     expect(dependencies.get(`${t}-pipeline`)).toEqual(expect.arrayContaining([`${t}-ds-person-report`, `${t}-ds-person-report-drop`, `${t}-ds-users`, `${t}-ds-users-drop`]));

@@ -38,13 +38,13 @@ describe("adding and removing tenants", () => {
   it("adding a tenant adds only that tenant's subtree", async () => {
     const base = devConfig();
     const before = (await plan(base)).resources;
-    const after = (await plan(withTenants(base, [...tenantsOf(base), { id: CONTOSO, keyExpiresOn: "2027-03-01" }]))).resources;
+    const after = (await plan(withTenants(base, [...tenantsOf(base), { id: CONTOSO }]))).resources;
     const d = diff(before, after);
     expect(d.removed).toEqual([]);
     expect(d.changed).toEqual([]);
     expect(d.added).toEqual(subtree(CONTOSO, after));
-    // container, writer role, key, factory, secret reader, 3 linked services, 2 datasets, pipeline, trigger + the component
-    expect(d.added).toHaveLength(13);
+    // container, writer role, key, the app's role on the key, factory, secret reader, 3 linked services, 2 datasets, pipeline, trigger + the component
+    expect(d.added).toHaveLength(14);
     expect(after.find((r) => r.name === `tenant-${CONTOSO}`)?.type).toBe("viva-partner:tenant:Tenant");
   });
 
@@ -77,7 +77,7 @@ describe("adding and removing tenants", () => {
   it("a tenant in a region the stack does not serve is a config error naming regions", async () => {
     const base = devConfig();
     expect(await planError(withTenants(base, [...tenantsOf(base), { id: CONTOSO, keyExpiresOn: "2027-03-01", location: "uksouth" }]))).toBe(
-      "viva-partner:tenants[3].location: uksouth is not one of the regions this stack serves (viva-partner:regions: westeurope, northeurope); add it to viva-partner:regions to give it a storage account",
+      "viva-partner:tenants[4].location: uksouth is not one of the regions this stack serves (viva-partner:regions: westeurope, northeurope); add it to viva-partner:regions to give it a storage account",
     );
   });
 

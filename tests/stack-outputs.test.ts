@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { PLATFORM_REF_KEYS } from "../components/platform";
 import { MOCK_CLIENT, mockPlatformOutputs, stableGuid } from "../scripts/plan/mocks";
-import { FABRIKAM, NORTHWIND, TAILSPIN, devConfig, plan, stackConfig, valueOf } from "./helpers/plan";
+import { FABRIKAM, NORTHWIND, TAILSPIN, WOODGROVE, devConfig, plan, stackConfig, valueOf } from "./helpers/plan";
 
 /** The contract `viva-drop run/status` reads (`pulumi stack output --json`), in both topologies. */
 const CONTRACT_KEYS = [
@@ -57,6 +57,8 @@ describe("stack outputs", () => {
         [FABRIKAM]: tenant(FABRIKAM, "Fabrikam", "westeurope", "contosodev", false, true),
         [NORTHWIND]: tenant(NORTHWIND, "Northwind Traders", "northeurope", "contosodevne", false, false),
         [TAILSPIN]: tenant(TAILSPIN, "Tailspin Toys", "westeurope", "contosodev", true, true),
+        // Configured with only its id: no label in the outputs.
+        [WOODGROVE]: (({ label: _label, ...rest }) => rest)(tenant(WOODGROVE, "", "westeurope", "contosodev", false, false)),
       },
     });
     // Beside the contract: the platform refs customer stacks read, and the older storageAccountName.

@@ -27,10 +27,7 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
   /** Everything tenants need, also exported as stack outputs. */
   public readonly refs: PlatformRefs;
-  /**
-   * Key Vault role assignments tenant keys wait for: the deployer's (to create the key) and the
-   * app's (so that a key, once there, is usable by Graph Data Connect before any trigger starts).
-   */
+  /** Key Vault role assignments tenant keys wait for: the deployer's, to manage the keys. */
   public readonly keyAccess: readonly pulumi.Resource[];
 
   /** Declares the shared resources. */
@@ -55,7 +52,6 @@ export class Platform extends pulumi.ComponentResource {
         location: settings.location,
         tenantId: deployer.tenantId,
         subscriptionId: deployer.subscriptionId,
-        appPrincipalId: app.servicePrincipalObjectId,
         deployerPrincipalId: deployer.objectId,
         deployerPrincipalType: settings.deployerPrincipalType,
         appSecret: app.clientSecret,
@@ -74,7 +70,7 @@ export class Platform extends pulumi.ComponentResource {
       storageAccounts[location] = { name: store.accountName, blobEndpoint: store.blobEndpoint, dfsEndpoint: store.dfsEndpoint };
       if (location === settings.location) home = store;
     }
-    this.keyAccess = [vault.deployerKeyAccess, vault.appKeyAccess];
+    this.keyAccess = [vault.deployerKeyAccess];
     this.refs = {
       subscriptionId: pulumi.output(deployer.subscriptionId),
       partnerTenantId: pulumi.output(deployer.tenantId),

@@ -1,16 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkStartedTriggerInputs, type StartedTriggerInputs } from "./started-trigger-inputs";
-import {
-  createStartedTrigger,
-  deleteStartedTrigger,
-  diffStartedTrigger,
-  readStartedTrigger,
-  updateStartedTrigger,
-  type StartedTriggerOutputs,
-  type StartedTriggerTiming,
-} from "./started-trigger-operations";
-import { sleepFor } from "./retry";
-import { dataFactoryClientFor } from "./data-factory-client";
+import type { StartedTriggerInputs } from "./started-trigger-inputs";
+import type { StartedTriggerOutputs } from "./started-trigger-operations";
+import { runtimeProvider } from "./runtime-provider";
 
 /** Arguments of a {@link StartedTrigger}. */
 export interface StartedTriggerArgs {
@@ -28,35 +19,8 @@ export interface StartedTriggerArgs {
   paused?: pulumi.Input<boolean>;
 }
 
-/** Production timing: Data Factory conflicts clear within seconds to minutes. */
-export const STARTED_TRIGGER_TIMING: StartedTriggerTiming = {
-  retry: { budgetMs: 3 * 60_000, initialDelayMs: 5_000, maxDelayMs: 30_000, sleep: sleepFor },
-  pollIntervalMs: 2_000,
-};
-
-const startedTriggerProvider: pulumi.dynamic.ResourceProvider<StartedTriggerInputs, StartedTriggerOutputs> = {
-  async check(_olds, news) {
-    return { inputs: news, failures: checkStartedTriggerInputs(news as unknown as Record<string, unknown>) };
-  },
-  async diff(_id, olds, news) {
-    return diffStartedTrigger(olds, news as unknown as Record<string, unknown>);
-  },
-  async create(inputs) {
-    const outs = await createStartedTrigger(dataFactoryClientFor(inputs.subscriptionId), inputs, STARTED_TRIGGER_TIMING);
-    return { id: outs.triggerId, outs };
-  },
-  async read(id, props) {
-    if (!props) return { id };
-    const outs = await readStartedTrigger(dataFactoryClientFor(props.subscriptionId), props);
-    return outs ? { id, props: outs } : {};
-  },
-  async update(_id, _olds, news) {
-    return { outs: await updateStartedTrigger(dataFactoryClientFor(news.subscriptionId), news, STARTED_TRIGGER_TIMING) };
-  },
-  async delete(_id, olds) {
-    await deleteStartedTrigger(dataFactoryClientFor(olds.subscriptionId), olds, STARTED_TRIGGER_TIMING);
-  },
-};
+/** Serialized into each trigger's state: loads `startedTriggerProvider` from the compiled project at run time. */
+const startedTriggerProvider = runtimeProvider<StartedTriggerInputs, StartedTriggerOutputs>("components/providers/started-trigger-provider", "startedTriggerProvider");
 
 /**
  * A Data Factory trigger that is left started (or, with `paused`, stopped). ARM creates triggers

@@ -1,18 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { KeyClient } from "@azure/keyvault-keys";
-import { checkTenantKeyInputs, type TenantKeyInputs } from "./tenant-key-inputs";
-import {
-  createTenantKey,
-  deleteTenantKey,
-  diffTenantKey,
-  readTenantKey,
-  updateTenantKey,
-  type TenantKeyOutputs,
-  type TenantKeyTiming,
-} from "./tenant-key-operations";
-import { sleepFor } from "./retry";
-import { azureCredentialFromEnvironment } from "./azure-credential";
-
+import type { TenantKeyInputs } from "./tenant-key-inputs";
+import type { TenantKeyOutputs, TenantKeyVersion } from "./tenant-key-operations";
+import { runtimeProvider } from "./runtime-provider";
+import { DEFAULT_KEY_POLICY } from "../../config";
 
 /** Arguments of a {@link TenantKey}. */
 export interface TenantKeyArgs {
@@ -20,62 +10,60 @@ export interface TenantKeyArgs {
   vaultUri: pulumi.Input<string>;
   /** Key name = customer tenant GUID */
   keyName: pulumi.Input<string>;
-  /** Expiry as ISO-8601 date/time string from config (never derived from Date.now()) */
-  expiresOn: pulumi.Input<string>;
-  /** Bump to rotate: each increase creates a new key version; old versions stay enabled */
+  /**
+   * Explicit expiry (ISO-8601 date/time from config, never derived from Date.now()) of the
+   * current version; wins over `lifetime`. Without it a version expires `lifetime` after it is
+   * created, a date fixed then and kept in the state.
+   */
+  expiresOn?: pulumi.Input<string>;
+  /** ISO 8601 duration a new version lasts, and the rotation policy's expiryTime; default P1Y. */
+  lifetime?: pulumi.Input<string>;
+  /** Key Vault rotates the key this long before it expires; default P30D. */
+  rotateBefore?: pulumi.Input<string>;
+  /** Key Vault sends its near-expiry event this long before expiry; default P7D. */
+  notifyBefore?: pulumi.Input<string>;
+  /** Bump to rotate now: each increase creates a new key version; old versions stay enabled */
   rotation?: pulumi.Input<number>;
+  /** Take over a key of this name that exists in the vault and no other stack manages. */
+  adoptExisting?: pulumi.Input<boolean>;
+  /** Object id of the principal granted key management on the vault (getClientConfig's objectId): Key Vault calls must run as it. */
+  deployerObjectId: pulumi.Input<string>;
+  /** The stack managing the key, tagged on it; default this stack (`org/project/stack`). */
+  ownerStack?: pulumi.Input<string>;
+  /** The tenant's own RSA private key (PEM) to import instead of generating one; passed on as a Pulumi secret, never kept in outputs. */
+  importKeyPem?: pulumi.Input<string>;
 }
 
-/** Production timing: RBAC role assignments can take ~10 minutes to reach Key Vault. */
-export const TENANT_KEY_TIMING: TenantKeyTiming = {
-  retry: { budgetMs: 10 * 60_000, initialDelayMs: 5_000, maxDelayMs: 60_000, sleep: sleepFor },
-  pollIntervalMs: 2_000,
-};
-
-/** A KeyClient for the vault, authenticated as whoever runs `pulumi up` (Azure CLI, managed identity, env). */
-function keyClientFor(vaultUri: string): KeyClient {
-  // require(), not import: the provider is serialized into the Pulumi state and must load its SDKs when it runs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
-  return new KeyClient(vaultUri, azureCredentialFromEnvironment());
-}
-
-const tenantKeyProvider: pulumi.dynamic.ResourceProvider<TenantKeyInputs, TenantKeyOutputs> = {
-  async check(olds, news) {
-    const { inputs, failures } = checkTenantKeyInputs(olds as unknown as Record<string, unknown>, news as unknown as Record<string, unknown>);
-    // Pulumi only calls create/update with inputs that passed check without failures.
-    return { inputs: inputs as unknown as TenantKeyInputs, failures };
-  },
-  async diff(_id, olds, news) {
-    return diffTenantKey(olds, news as unknown as Record<string, unknown>);
-  },
-  async create(inputs) {
-    const outs = await createTenantKey(keyClientFor(inputs.vaultUri), inputs, TENANT_KEY_TIMING);
-    return { id: outs.versionlessId, outs };
-  },
-  async read(id, props) {
-    if (!props) return { id };
-    const outs = await readTenantKey(keyClientFor(props.vaultUri), props, TENANT_KEY_TIMING);
-    return outs ? { id, props: outs } : {};
-  },
-  async update(_id, olds, news) {
-    return { outs: await updateTenantKey(keyClientFor(news.vaultUri), olds, news, TENANT_KEY_TIMING) };
-  },
-  async delete(_id, olds) {
-    await deleteTenantKey(keyClientFor(olds.vaultUri), olds, TENANT_KEY_TIMING);
-  },
-};
+/** Serialized into each key's state: loads `tenantKeyProvider` from the compiled project at run time. */
+const tenantKeyProvider = runtimeProvider<TenantKeyInputs, TenantKeyOutputs>("components/providers/tenant-key-provider", "tenantKeyProvider");
 
 /**
- * A customer tenant's RSA-2048 key in the partner's Key Vault, managed through the Key Vault data
+ * `org/project/stack` of the running program. Self-managed backends (local, azblob) report the
+ * organization "organization"; so does a mock runtime set up without one.
+ */
+export function currentStackName(): string {
+  let organization = "organization";
+  try {
+    organization = pulumi.getOrganization();
+  } catch {
+    // Only the mock runtime has no organization.
+  }
+  return `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
+}
+
+/**
+ * A customer tenant's RSA key in the partner's Key Vault, managed through the Key Vault data
  * plane so that a changed expiry is applied and rotation adds versions — the ARM keys API behind
- * azure-native's keyvault.Key only ever creates. Every data-plane call retries 403 for about ten
- * minutes while a fresh role assignment propagates.
+ * azure-native's keyvault.Key only ever creates. Each key gets a rotation policy (Key Vault
+ * renews it `rotateBefore` its expiry) and tags naming the owning stack; a key another stack
+ * owns is refused. Every data-plane call runs as `deployerObjectId` or fails at once, and retries
+ * 403 for about ten minutes while a fresh role assignment propagates.
  *
  * Deleting soft-deletes: drops already delivered cannot be decrypted until the key is recovered,
  * which re-adding the tenant does. A change of vault or key name replaces the key, creating the
  * new one first; do not set `deleteBeforeReplace` (the tenant would be without a key in between).
- * The deploying identity needs "Key Vault Crypto Officer" on the vault.
+ * Pulumi cannot `import` dynamic resources (pulumi/pulumi#16175): take over an existing key with
+ * `adoptExisting` instead.
  */
 export class TenantKey extends pulumi.dynamic.Resource {
   /** Versioned key identifier (kid) of the current version. */
@@ -84,20 +72,42 @@ export class TenantKey extends pulumi.dynamic.Resource {
   declare readonly versionlessId: pulumi.Output<string>;
   /** The current key version. */
   declare readonly version: pulumi.Output<string>;
-  /** The expiry as given in the args. */
-  declare readonly expiresOn: pulumi.Output<string>;
+  /** When the current version expires (ISO), as fixed when it was created. */
+  declare readonly versionExpiresOn: pulumi.Output<string>;
+  /** SHA-256 of the current version's public key. */
+  declare readonly publicKeySha256: pulumi.Output<string>;
+  /** Every version, oldest first. */
+  declare readonly versions: pulumi.Output<TenantKeyVersion[]>;
 
   /**
    * @param name logical name of the resource
-   * @param args vault, key name (tenant GUID), expiry and rotation counter
+   * @param args vault, key name (tenant GUID), expiry or lifetime, rotation, owner and deployer
    * @param opts resource options; leave `deleteBeforeReplace` unset (a replacement always has another name or vault)
    */
   constructor(name: string, args: TenantKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       tenantKeyProvider,
       name,
-      { ...args, rotation: args.rotation ?? 0, keyId: undefined, versionlessId: undefined, version: undefined },
-      opts,
+      {
+        vaultUri: args.vaultUri,
+        keyName: args.keyName,
+        expiresOn: args.expiresOn,
+        lifetime: args.lifetime ?? DEFAULT_KEY_POLICY.lifetime,
+        rotateBefore: args.rotateBefore ?? DEFAULT_KEY_POLICY.rotateBefore,
+        notifyBefore: args.notifyBefore ?? DEFAULT_KEY_POLICY.notifyBefore,
+        rotation: args.rotation ?? 0,
+        adoptExisting: args.adoptExisting ?? false,
+        ownerStack: args.ownerStack ?? currentStackName(),
+        deployerObjectId: args.deployerObjectId,
+        importKeyPem: args.importKeyPem === undefined ? undefined : pulumi.secret(args.importKeyPem),
+        keyId: undefined,
+        versionlessId: undefined,
+        version: undefined,
+        versionExpiresOn: undefined,
+        publicKeySha256: undefined,
+        versions: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["importKeyPem"] }),
       "viva-partner",
       "TenantKey",
     );

@@ -1,15 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dataFactoryClientFor } from "./data-factory-client";
-import { sleepFor } from "./retry";
-import { checkVerbatimDatasetInputs, type VerbatimDatasetInputs } from "./verbatim-dataset-inputs";
-import {
-  deleteVerbatimDataset,
-  diffVerbatimDataset,
-  putVerbatimDataset,
-  readVerbatimDataset,
-  type VerbatimDatasetOutputs,
-  type VerbatimDatasetTiming,
-} from "./verbatim-dataset-operations";
+import { runtimeProvider } from "./runtime-provider";
+import type { VerbatimDatasetInputs } from "./verbatim-dataset-inputs";
+import type { VerbatimDatasetOutputs } from "./verbatim-dataset-operations";
 
 /** Arguments of a {@link VerbatimDataset}. */
 export interface VerbatimDatasetArgs {
@@ -25,34 +17,8 @@ export interface VerbatimDatasetArgs {
   properties: pulumi.Input<Record<string, unknown>>;
 }
 
-/** Production timing: conflicts with other operations on a factory clear within seconds to minutes. */
-export const VERBATIM_DATASET_TIMING: VerbatimDatasetTiming = {
-  retry: { budgetMs: 3 * 60_000, initialDelayMs: 5_000, maxDelayMs: 30_000, sleep: sleepFor },
-};
-
-const verbatimDatasetProvider: pulumi.dynamic.ResourceProvider<VerbatimDatasetInputs, VerbatimDatasetOutputs> = {
-  async check(_olds, news) {
-    return { inputs: news, failures: checkVerbatimDatasetInputs(news as unknown as Record<string, unknown>) };
-  },
-  async diff(_id, olds, news) {
-    return diffVerbatimDataset(olds, news as unknown as Record<string, unknown>);
-  },
-  async create(inputs) {
-    const outs = await putVerbatimDataset(dataFactoryClientFor(inputs.subscriptionId), inputs, VERBATIM_DATASET_TIMING);
-    return { id: outs.datasetId, outs };
-  },
-  async read(id, props) {
-    if (!props) return { id };
-    const outs = await readVerbatimDataset(dataFactoryClientFor(props.subscriptionId), props);
-    return outs ? { id, props: outs } : {};
-  },
-  async update(_id, _olds, news) {
-    return { outs: await putVerbatimDataset(dataFactoryClientFor(news.subscriptionId), news, VERBATIM_DATASET_TIMING) };
-  },
-  async delete(_id, olds) {
-    await deleteVerbatimDataset(dataFactoryClientFor(olds.subscriptionId), olds, VERBATIM_DATASET_TIMING);
-  },
-};
+/** Serialized into each dataset's state: loads `verbatimDatasetProvider` from the compiled project at run time. */
+const verbatimDatasetProvider = runtimeProvider<VerbatimDatasetInputs, VerbatimDatasetOutputs>("components/providers/verbatim-dataset-provider", "verbatimDatasetProvider");
 
 /**
  * A Data Factory dataset whose ARM properties reach the service exactly as given. azure-native's

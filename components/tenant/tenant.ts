@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as datafactory from "@pulumi/azure-native/datafactory";
 import * as storage from "@pulumi/azure-native/storage";
-import type { TenantConfig } from "../../config";
+import type { KeyPolicy, ReaderConfig, TenantConfig } from "../../config";
 import { StartedTrigger, TenantKey, VerbatimDataset, weeklyScheduleTriggerProperties } from "../providers";
 import type { PlatformRefs, StorageAccountRefs } from "../platform/refs";
 import { grantRole } from "../roles";
@@ -26,6 +26,12 @@ export interface TenantArgs {
   triggerStartTime: string;
   /** Resources the tenant key must wait for (the deployer's key permissions). */
   keyDependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Object id of the identity running `pulumi up` (getClientConfig): the key's data-plane calls must run as it. */
+  deployerObjectId: pulumi.Input<string>;
+  /** The stack's key lifetime and rotation policy. */
+  keyPolicy: KeyPolicy;
+  /** Identities that read this tenant's drops. */
+  readers?: readonly ReaderConfig[];
 }
 
 /** Logical name of a tenant's component: removing a tenant removes exactly this subtree. */
@@ -91,16 +97,33 @@ export class Tenant extends pulumi.ComponentResource {
     );
     const writer = grantRole(
       `${name}-app-blob-writer`,
-      { scope: container.id, principalId: platform.servicePrincipalObjectId, principalType: "ServicePrincipal", role: "storageBlobDataContributor", subscriptionId: platform.subscriptionId },
+      {
+        scope: container.id,
+        scopeKind: "container",
+        principalId: platform.servicePrincipalObjectId,
+        principalType: "ServicePrincipal",
+        grantee: "app",
+        role: "storageBlobDataContributor",
+        subscriptionId: platform.subscriptionId,
+      },
       parent,
     );
 
     const key = new TenantKey(
       `${name}-key`,
-      { vaultUri: platform.vaultUri, keyName: tenant.id, expiresOn: tenant.keyExpiresOn, rotation: tenant.keyRotation },
+      {
+        vaultUri: platform.vaultUri,
+        keyName: tenant.id,
+        expiresOn: tenant.keyExpiresOn,
+        ...args.keyPolicy,
+        rotation: tenant.keyRotation,
+        adoptExisting: tenant.adoptExistingKey,
+        deployerObjectId: args.deployerObjectId,
+        importKeyPem: tenant.importKeyPem,
+      },
       { parent: this, dependsOn: args.keyDependsOn },
     );
-
+    const keyAccess = grantKeyAndDropAccess(name, tenant.id, platform, key, container, args.readers ?? [], this);
     const factory = new datafactory.Factory(
       `${name}-factory`,
       {
@@ -118,8 +141,10 @@ export class Tenant extends pulumi.ComponentResource {
       `${name}-factory-secret-reader`,
       {
         scope: platform.appSecretId,
+        scopeKind: "secret",
         principalId: factoryPrincipalId,
         principalType: "ServicePrincipal",
+        grantee: "factory",
         role: "keyVaultSecretsUser",
         subscriptionId: platform.subscriptionId,
       },
@@ -169,9 +194,9 @@ export class Tenant extends pulumi.ComponentResource {
       { parent: this, dependsOn: datasets },
     );
     // Starting the trigger arms the schedule, so everything a run touches must exist first: the
-    // pipeline, the key, the app's container access, and the factory identity's secret role (the
-    // linked services resolve the app secret through it). Stated explicitly, not left to the
-    // pipeline's transitive dependencies.
+    // pipeline, the key and the app's access to it, the app's container access, and the factory
+    // identity's secret role (the linked services resolve the app secret through it). Stated
+    // explicitly, not left to the pipeline's transitive dependencies.
     new StartedTrigger(
       `${name}-trigger`,
       {
@@ -182,7 +207,7 @@ export class Tenant extends pulumi.ComponentResource {
         properties: triggerProperties(tenant, args.triggerStartTime),
         paused: tenant.paused,
       },
-      { parent: this, dependsOn: [pipeline, key, writer, secretReader, vaultLs, storageLs, office365Ls] },
+      { parent: this, dependsOn: [pipeline, key, keyAccess, writer, secretReader, vaultLs, storageLs, office365Ls] },
     );
 
     this.tenantId = pulumi.output(tenant.id);
@@ -200,4 +225,47 @@ export class Tenant extends pulumi.ComponentResource {
       factoryPrincipalId: this.factoryPrincipalId,
     });
   }
+}
+
+/**
+ * The roles on one tenant's key and container besides the app's container write access: the
+ * app's Key Vault Crypto User on this key only (Graph Data Connect encrypts with it), and for
+ * each reader Crypto User on the key plus Storage Blob Data Reader — or Contributor when it
+ * deletes drops — on the container. The key's role assignments wait for the key to exist.
+ * Returns the app's key access, which the trigger waits for.
+ */
+export function grantKeyAndDropAccess(
+  name: string,
+  tenantId: string,
+  platform: PlatformRefs,
+  key: pulumi.Resource,
+  container: storage.BlobContainer,
+  readers: readonly ReaderConfig[],
+  parent: pulumi.Resource,
+): pulumi.Resource {
+  const keyScope = pulumi.interpolate`${platform.vaultId}/keys/${tenantId}`;
+  const afterKey = { parent, dependsOn: [key] };
+  const appKeyUser = grantRole(
+    `${name}-app-key-user`,
+    {
+      scope: keyScope,
+      scopeKind: "key",
+      principalId: platform.servicePrincipalObjectId,
+      principalType: "ServicePrincipal",
+      grantee: "app",
+      role: "keyVaultCryptoUser",
+      subscriptionId: platform.subscriptionId,
+    },
+    afterKey,
+  );
+  for (const reader of readers) {
+    const who = { principalId: reader.principalId, principalType: reader.principalType, grantee: "reader" as const, subscriptionId: platform.subscriptionId };
+    grantRole(`${name}-reader-${reader.principalId}-key-user`, { ...who, scope: keyScope, scopeKind: "key", role: "keyVaultCryptoUser" }, afterKey);
+    grantRole(
+      `${name}-reader-${reader.principalId}-blobs`,
+      { ...who, scope: container.id, scopeKind: "container", role: reader.deletesDrops ? "storageBlobDataContributor" : "storageBlobDataReader" },
+      { parent },
+    );
+  }
+  return appKeyUser;
 }

@@ -37,8 +37,9 @@ function keyOptions(fake: FakeKeyVault, extra: Partial<KeyOptions> = {}): KeyOpt
   };
 }
 
+/** Decrypt calls past the authentication challenge (the SDK's first, unauthenticated request only elicits it). */
 function decryptCalls(fake: FakeKeyVault) {
-  return fake.requests.filter((r) => r.method === "POST" && r.url.includes("/decrypt"));
+  return fake.requests.filter((r) => r.authorized && r.method === "POST" && r.url.includes("/decrypt"));
 }
 
 describe("unwrapping through Key Vault (real CryptographyClient, injected httpClient)", () => {
@@ -85,6 +86,23 @@ describe("unwrapping through Key Vault (real CryptographyClient, injected httpCl
     const fake = vault();
     await openDrop(drop.dir, keyOptions(fake));
     expect(new URL(decryptCalls(fake)[0].url).pathname).toBe(`/keys/${TENANT}/00000000000000000000000000000001/decrypt`);
+  });
+
+  it("keeps decrypting drops wrapped with a version that rotation replaced and that has since expired", async () => {
+    // The tenant key after a rotation: the old version expired yesterday (still enabled, as the
+    // Pulumi program leaves it), the new one is current. Key Vault still decrypts and unwraps with
+    // expired versions ("About keys": date-time controlled operations).
+    const rotatedOut = "00000000000000000000000000000001";
+    const fake = new FakeKeyVault(VAULT, [
+      { name: TENANT, version: rotatedOut, privateKeyPem: old.privateKeyPem, expiresOn: Math.floor(Date.now() / 1000) - 86_400 },
+      { name: TENANT, version: VERSION, privateKeyPem: current.privateKeyPem, expiresOn: Math.floor(Date.now() / 1000) + 365 * 86_400 },
+    ]);
+    const rows = sampleRows(4);
+    const drop = writeTestDrop(root, { publicKeyPem: old.publicKeyPem, tenantId: TENANT, rows, metadata: { PublicKeyVersion: rotatedOut } });
+    const opened = await openDrop(drop.dir, keyOptions(fake));
+    expect(await collectRows(opened.rows())).toEqual(rows);
+    expect(decryptCalls(fake).map((c) => new URL(c.url).pathname)).toEqual([`/keys/${TENANT}/${rotatedOut}/decrypt`]);
+    expect(decryptCalls(fake).every((c) => c.authorized)).toBe(true);
   });
 
   it("takes --key-name over the TenantId", async () => {

@@ -5,8 +5,8 @@
  *
  * The generated config is Pulumi.dev.yaml with its tenant list replaced: the N tenants are clones of
  * the example's tenants, taken in turn (so the optional features — users dataset, notify URL — appear
- * in the same proportion), each with a fresh GUID, a unique label and a key expiry a year ahead.
- * Without Pulumi.dev.yaml: namePrefix and location, and tenants `{ id, keyExpiresOn }` (config/schema.ts).
+ * in the same proportion), each with a fresh GUID, a unique label and, where the example sets one,
+ * a key expiry a year ahead. Without Pulumi.dev.yaml: namePrefix, location and tenants `{ id }`.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { median, runMeasured, TimeoutError, type RssMethod } from "./measure";
 import { REPO } from "./methods";
+import { estimateState, type StateSize } from "./state-size";
 
 const DEV_STACK = join(REPO, "Pulumi.dev.yaml");
 const TENANTS_KEY = "viva-partner:tenants";
@@ -26,7 +27,7 @@ function futureDate(like: unknown, days: number): string {
   return typeof like === "string" && /^\d{4}-\d{2}-\d{2}$/.test(like) ? iso.slice(0, 10) : iso.replace(/\.\d{3}Z$/, "Z");
 }
 
-/** Clone of `template` as tenant number `i`: fresh id, unique label/name, expiry a year ahead. */
+/** Clone of `template` as tenant number `i`: fresh id, unique label/name, any expiry a year ahead. */
 export function cloneTenant(template: Tenant, i: number): Tenant {
   const t: Tenant = structuredClone(template);
   t.id = randomUUID();
@@ -34,7 +35,6 @@ export function cloneTenant(template: Tenant, i: number): Tenant {
     if (/^(label|name|displayName)$/i.test(k) && typeof v === "string") t[k] = `${v.slice(0, 40)}-${i + 1}`;
     if (/expir/i.test(k)) t[k] = futureDate(v, 365);
   }
-  if (!Object.keys(t).some((k) => /expir/i.test(k))) t.keyExpiresOn = futureDate(undefined, 365);
   return t;
 }
 
@@ -61,6 +61,8 @@ export interface PlanPoint {
   seconds: number[];
   median: number;
   peakRss: number | null;
+  /** Estimated Pulumi state of the plan (scripts/bench/state-size.ts). */
+  state: StateSize;
 }
 
 export interface PlanVerdict {
@@ -78,6 +80,10 @@ export interface PlanVerdict {
   /** Median seconds at 1,000 tenants (null when 1,000 was not measured) and the 30 s target. */
   at1000: number | null;
   under30s: boolean | null;
+  /** Max ÷ min of the state bytes per tenant over the sizes; ≤ 1.05 is called flat. */
+  stateSpread: number | null;
+  /** Every dynamic resource's serialized provider under 10 KB. */
+  providersUnder10KB: boolean | null;
   note?: string;
 }
 
@@ -85,18 +91,19 @@ interface PlannedResource {
   type: string;
   name: string;
   parent: string | null;
+  inputs: Record<string, unknown>;
 }
 
 /** Component type of one tenant (components/tenant: `viva-partner:tenant:Tenant`). */
 const TENANT_TYPE = /:Tenant$/;
 
 /** Splits a plan into the platform's resources and each tenant component's subtree. */
-export function countPlan(plan: PlannedResource[]): Pick<PlanPoint, "resources" | "platform" | "perTenant"> {
+export function countPlan(plan: Omit<PlannedResource, "inputs">[]): Pick<PlanPoint, "resources" | "platform" | "perTenant"> {
   const byName = new Map(plan.map((r) => [r.name, r]));
   const perTenant = new Map<string, number>();
   let platform = 0;
   for (const r of plan) {
-    let cur: PlannedResource | undefined = r;
+    let cur: Omit<PlannedResource, "inputs"> | undefined = r;
     let tenant: string | null = null;
     for (let depth = 0; cur && depth < 100; depth++) {
       if (TENANT_TYPE.test(cur.type)) {
@@ -143,6 +150,7 @@ export async function measurePlan(opts: {
     let resources = -1;
     let peakRss: number | null = 0;
     let counted: ReturnType<typeof countPlan> | undefined;
+    let state: StateSize | undefined;
     for (let r = 0; r < opts.runs; r++) {
       let res;
       try {
@@ -170,6 +178,7 @@ export async function measurePlan(opts: {
       }
       resources = plan.length;
       counted = countPlan(plan as PlannedResource[]);
+      state ??= estimateState(plan as PlannedResource[]);
       if (counted.perTenant !== null && [...new Set((plan as PlannedResource[]).filter((x) => TENANT_TYPE.test(x.type)).map((x) => x.name))].length !== n) {
         throw new Error(`plan for ${n} tenants: the plan does not have ${n} tenant components`);
       }
@@ -177,7 +186,7 @@ export async function measurePlan(opts: {
       peakRss = res.peakRss === null || peakRss === null ? null : Math.max(peakRss, res.peakRss);
       opts.log(`  plan ${n} tenants, run ${r + 1}: ${res.seconds.toFixed(2)} s, ${resources} resources`);
     }
-    points.push({ tenants: n, ...counted!, seconds, median: median(seconds), peakRss });
+    points.push({ tenants: n, ...counted!, seconds, median: median(seconds), peakRss, state: state! });
   }
   return { points };
 }
@@ -194,6 +203,7 @@ export function judgePlan(points: PlanPoint[], timedOut?: PlanMeasurement["timed
   const positive = secondsPerTenant.filter((s) => s > 0);
   const spread = positive.length === secondsPerTenant.length && positive.length > 1 ? Math.max(...positive) / Math.min(...positive) : null;
   const big = p.find((x) => x.tenants === 1000);
+  const perTenantState = p.map((x) => x.state?.perTenant?.mean).filter((x): x is number => x !== undefined);
   const verdict: PlanVerdict = {
     platformResources: samePlatform ? p[0].platform : null,
     perTenant: p.length > 0 ? p[p.length - 1].perTenant : null,
@@ -203,6 +213,8 @@ export function judgePlan(points: PlanPoint[], timedOut?: PlanMeasurement["timed
     linear: resourcesLinear === false ? false : spread === null ? null : spread <= 2,
     at1000: big ? big.median : null,
     under30s: big ? big.median < 30 : null,
+    stateSpread: perTenantState.length === p.length && p.length > 0 ? Math.max(...perTenantState) / Math.min(...perTenantState) : null,
+    providersUnder10KB: p.length > 0 && p.every((x) => x.state) ? p.every((x) => x.state.largestProvider < 10 * 1024) : null,
   };
   if (timedOut) {
     verdict.note = `a plan of ${timedOut.tenants} tenants did not finish within ${timedOut.seconds} s; larger sizes not tried`;

@@ -235,6 +235,25 @@ export function renderMarkdown(r: BenchResult): string {
       `| time: marginal s/tenant, max ÷ min | ${v.spread === null ? "—" : `${v.spread.toFixed(2)}×`}${v.note ? ` (${v.note})` : ""} | ≤ 2× (linear) | ${verdict(v.linear)} |`,
     );
     out.push(`| 1,000 tenants | ${v.at1000 === null ? "not measured" : `${v.at1000.toFixed(2)} s`} | < 30 s | ${verdict(v.under30s)} |`);
+    out.push("");
+    out.push("### State size");
+    out.push("");
+    out.push("Estimated from the same plans (scripts/bench/state-size.ts): each resource's inputs twice (inputs and outputs), serialized providers at their real size, plus URNs. A lower bound of the Pulumi checkpoint.");
+    out.push("");
+    out.push("| Tenants | State MB | Per tenant KB (min–max) | of which serialized providers KB | Platform KB | Largest provider bytes |");
+    out.push("|---:|---:|---:|---:|---:|---:|");
+    const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+    for (const p of points) {
+      const t = p.state.perTenant;
+      out.push(
+        `| ${p.tenants.toLocaleString("en-US")} | ${(p.state.total / 1e6).toFixed(2)} | ${t === null ? "—" : `${kb(t.mean)} (${kb(t.min)}–${kb(t.max)})`} | ${kb(p.state.providersPerTenant)} | ${kb(p.state.platform)} | ${p.state.largestProvider.toLocaleString("en-US")} |`,
+      );
+    }
+    out.push("");
+    out.push("| Check | Value | Target | Result |");
+    out.push("|---|---|---|---|");
+    out.push(`| state per tenant, max ÷ min over the sizes | ${v.stateSpread === null ? "—" : `${v.stateSpread.toFixed(3)}×`} | ≤ 1.05× (flat) | ${verdict(v.stateSpread === null ? null : v.stateSpread <= 1.05)} |`);
+    out.push(`| serialized provider per dynamic resource | largest ${Math.max(...points.map((p) => p.state.largestProvider)).toLocaleString("en-US")} bytes | < 10 KB | ${verdict(v.providersUnder10KB)} |`);
   }
 
   if (r.profile) {

@@ -64,6 +64,10 @@ function mockState(type: string, name: string, inputs: Inputs, platform: Inputs)
       return { id: `${factory}/datasets/${str(inputs.datasetName)}`, state: { name: inputs.datasetName } };
     case "azure-native:datafactory:Pipeline":
       return { id: `${factory}/pipelines/${str(inputs.pipelineName)}`, state: { name: inputs.pipelineName } };
+    case "azure-native:authorization:RoleDefinition": {
+      const id = `/subscriptions/${MOCK_CLIENT.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${str(inputs.roleDefinitionId)}`;
+      return { id, state: { name: inputs.roleDefinitionId } };
+    }
     case "azure-native:authorization:RoleAssignment":
       return { id: `${str(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${stableGuid(name)}`, state: { name: stableGuid(name) } };
     case "azuread:index/application:Application": {
@@ -81,7 +85,8 @@ function mockState(type: string, name: string, inputs: Inputs, platform: Inputs)
     case "pulumi-nodejs:dynamic/viva-partner:TenantKey": {
       const versionless = `${str(inputs.vaultUri)}keys/${str(inputs.keyName)}`;
       const version = stableGuid(`${versionless}/${String(inputs.rotation)}`).replace(/-/g, "");
-      return { id: versionless, state: { versionlessId: versionless, version, keyId: `${versionless}/${version}` } };
+      // A version's expiry is fixed by the provider when it creates the version; offline it is the explicit one or unknown ("").
+      return { id: versionless, state: { versionlessId: versionless, version, keyId: `${versionless}/${version}`, versionExpiresOn: str(inputs.expiresOn) } };
     }
     case "pulumi-nodejs:dynamic/viva-partner:StartedTrigger":
       return {

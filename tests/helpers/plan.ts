@@ -12,6 +12,8 @@ export const FABRIKAM = "3f2b8c1e-5d4a-4c6b-9e7f-1a2b3c4d5e6f";
 export const NORTHWIND = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
 /** The dev stack's paused tenant (consent pending), with narrowed column lists. */
 export const TAILSPIN = "2c4e6a8b-1d3f-4a5c-9e7b-0f2d4c6e8a1b";
+/** The dev stack's tenant configured with nothing but its id. */
+export const WOODGROVE = "4e5f6a7b-8c9d-4e0f-9a1b-2c3d4e5f6a7b";
 /** ARM id of the dev stack's resource group in the mocked subscription. */
 export const DEV_RG_ID = `/subscriptions/${MOCK_CLIENT.subscriptionId}/resourceGroups/contoso-dev-rg`;
 

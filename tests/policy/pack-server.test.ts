@@ -148,7 +148,7 @@ describe("the policy pack as the Pulumi CLI runs it", () => {
 
   it("checks a tenant key's imported PEM, which the engine hands over as a secret", async () => {
     const weak = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" });
-    const key = { keyName: "t", vaultUri: "https://kv.vault.azure.net/", keyLifetime: "P1Y", importKeyPem: secret(weak), __provider: "[serialized provider: 812 bytes]" };
+    const key = { keyName: "t", vaultUri: "https://kv.vault.azure.net/", lifetime: "P1Y", importKeyPem: secret(weak), __provider: "[serialized provider: 812 bytes]" };
     const found = await analyze("pulumi-nodejs:dynamic/viva-partner:TenantKey", "tenant-t-key", key);
     expect(found.map((d) => d.policy)).toEqual(["tenant-key-rsa-expiring"]);
     expect(found[0].message).toContain("importKeyPem must be an RSA key of at least 2048 bits, has 1024");

@@ -8,7 +8,7 @@ const KEY_NAME = `tenant-${TENANT}-key`;
 /** Today's TenantKey inputs, as the plan shows them. */
 const today = { expiresOn: "2027-11-01", keyName: TENANT, rotation: 0, vaultUri: "https://contoso-dev-kv.vault.azure.net/" };
 /** After issue 9: a lifetime instead of a date, the provider serialized as a stub. */
-const withLifetime = { keyLifetime: "P1Y", keyName: TENANT, rotation: 0, vaultUri: "https://contoso-dev-kv.vault.azure.net/", __provider: "[serialized provider: 812 bytes]" };
+const withLifetime = { lifetime: "P1Y", keyName: TENANT, rotation: 0, vaultUri: "https://contoso-dev-kv.vault.azure.net/", __provider: "[serialized provider: 812 bytes]" };
 
 function pem(type: "rsa" | "ec", bits = 2048): string {
   const options = type === "rsa" ? { modulusLength: bits } : { namedCurve: "P-256" };
@@ -25,7 +25,7 @@ describe("tenant-key-rsa-expiring", () => {
   it("reports a key with neither an expiry nor a lifetime", async () => {
     const { expiresOn: _, ...noExpiry } = today;
     expect(await violations(tenantKeyRsaExpiring, TENANT_KEY, noExpiry, KEY_NAME)).toEqual([
-      "expiresOn or keyLifetime must be set: a tenant key needs an expiry date or a lifetime",
+      "expiresOn or lifetime must be set: a tenant key needs an expiry date or a lifetime",
     ]);
   });
 
@@ -47,9 +47,9 @@ describe("tenant-key-rsa-expiring", () => {
     expect(await violations(tenantKeyRsaExpiring, TENANT_KEY, { ...today, expiresOn }, KEY_NAME)).toEqual([`expiresOn must be an ISO 8601 date, is ${JSON.stringify(expiresOn)}`]);
   });
 
-  it.each([["P0D"], ["1 year"], ["P"], ["PT"], ["P1YT"]])("reports keyLifetime %j", async (keyLifetime) => {
-    expect(await violations(tenantKeyRsaExpiring, TENANT_KEY, { ...withLifetime, keyLifetime }, KEY_NAME)).toEqual([
-      `keyLifetime must be an ISO 8601 duration longer than zero (e.g. P1Y), is ${JSON.stringify(keyLifetime)}`,
+  it.each([["P0D"], ["1 year"], ["P"], ["PT"], ["P1YT"]])("reports lifetime %j", async (lifetime) => {
+    expect(await violations(tenantKeyRsaExpiring, TENANT_KEY, { ...withLifetime, lifetime }, KEY_NAME)).toEqual([
+      `lifetime must be an ISO 8601 duration longer than zero (e.g. P1Y), is ${JSON.stringify(lifetime)}`,
     ]);
   });
 

@@ -113,3 +113,9 @@ class InjectedFailures {
     return failure.response;
   }
 }
+
+/** An unsigned JWT with these claims, shaped like an Entra access token (what the providers read `oid` from). */
+export function fakeJwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${part({ alg: "RS256", typ: "JWT" })}.${part(claims)}.c2lnbmF0dXJl`;
+}

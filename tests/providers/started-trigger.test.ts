@@ -1,6 +1,6 @@
 import { DataFactoryManagementClient } from "@azure/arm-datafactory";
 import { describe, expect, it } from "vitest";
-import { STARTED_TRIGGER_TIMING } from "../../components/providers/started-trigger";
+import { STARTED_TRIGGER_TIMING } from "../../components/providers/started-trigger-provider";
 import { checkStartedTriggerInputs, type StartedTriggerInputs } from "../../components/providers/started-trigger-inputs";
 import {
   createStartedTrigger,

@@ -1,6 +1,6 @@
 import { DataFactoryManagementClient } from "@azure/arm-datafactory";
 import { describe, expect, it } from "vitest";
-import { VERBATIM_DATASET_TIMING } from "../../components/providers/verbatim-dataset";
+import { VERBATIM_DATASET_TIMING } from "../../components/providers/verbatim-dataset-provider";
 import { checkVerbatimDatasetInputs, type VerbatimDatasetInputs } from "../../components/providers/verbatim-dataset-inputs";
 import {
   deleteVerbatimDataset,

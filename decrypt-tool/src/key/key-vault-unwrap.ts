@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/identity";
-import type { CryptographyClientOptions } from "@azure/keyvault-keys";
+import type { CryptographyClientOptions, KeyVaultKey } from "@azure/keyvault-keys";
 import { describeCredentialError, isCredentialError, isNoCredentialAvailable, noCredentialMessage } from "../azure-errors";
 import { identitySdk, keyVaultKeysSdk } from "../azure-sdk";
 import { DropError, describeError, libraryTerm } from "../errors";
@@ -38,7 +38,7 @@ export async function unwrapWithKeyVault(
 ): Promise<{ plaintext: Buffer; padding: Exclude<RsaPadding, "auto"> }> {
   const keyId = keyVaultKeyId(ref);
   const { CryptographyClient } = keyVaultKeysSdk();
-  const client = new CryptographyClient(keyId, options.credential ?? new (identitySdk().DefaultAzureCredential)(), options.clientOptions);
+  const client = new CryptographyClient(remoteOnlyKey(keyId, ref), options.credential ?? new (identitySdk().DefaultAzureCredential)(), options.clientOptions);
   const tried = paddingsToTry(padding, "key-vault");
   let lastError: unknown;
   for (const candidate of tried) {
@@ -61,6 +61,18 @@ export async function unwrapWithKeyVault(
     `Key Vault key ${describeKey(ref)} cannot unwrap this drop's file key with ${tried.join(" or ")}: ${describeError(lastError)}`,
     { cause: lastError },
   );
+}
+
+/**
+ * The key as a reference without key material or attributes. Given the key id instead, the SDK
+ * (4.10) first reads the key and refuses to decrypt with a version past its expiry, although Key
+ * Vault decrypts and unwraps with expired versions ("About keys": date-time controlled
+ * operations) — exactly what drops wrapped with a rotated-out version need. Without material the
+ * client does every operation in the vault.
+ */
+function remoteOnlyKey(keyId: string, ref: KeyVaultKeyRef): KeyVaultKey {
+  const vaultUrl = new URL(ref.vaultUrl).origin;
+  return { id: keyId, name: ref.keyName, properties: { id: keyId, name: ref.keyName, vaultUrl, version: ref.keyVersion } };
 }
 
 // Key Vault answers 400 (BadParameter) when the ciphertext does not decrypt with the padding asked for.

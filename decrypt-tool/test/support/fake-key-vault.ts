@@ -8,6 +8,8 @@ export interface FakeVaultKey {
   name: string;
   version: string;
   privateKeyPem: string;
+  /** Expiry (epoch seconds). Key Vault still decrypts and unwraps with expired versions. */
+  expiresOn?: number;
 }
 
 export interface RecordedRequest {
@@ -58,7 +60,7 @@ export class FakeKeyVault implements HttpClient {
     const kid = `${this.vaultUrl}/keys/${key.name}/${key.version}`;
     if (!match[3]) {
       const jwk = createPublicKey(key.privateKeyPem).export({ format: "jwk" });
-      return respond(request, 200, { key: { kid, kty: "RSA", key_ops: ["encrypt", "decrypt", "wrapKey", "unwrapKey"], n: jwk.n, e: jwk.e }, attributes: { enabled: true } });
+      return respond(request, 200, { key: { kid, kty: "RSA", key_ops: ["encrypt", "decrypt", "wrapKey", "unwrapKey"], n: jwk.n, e: jwk.e }, attributes: { enabled: true, exp: key.expiresOn } });
     }
     if (this.stallDecrypt) return stalled(request);
     const failure = this.decryptFailures.shift();
