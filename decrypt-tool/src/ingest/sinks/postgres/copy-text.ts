@@ -1,6 +1,7 @@
 /**
  * Rows → COPY text format (PostgreSQL's default COPY format: tab between columns, newline after each
- * row, \N for null, backslash escapes). Values are written by their JavaScript type, which is also
+ * row, \N for null, backslash escapes). The sink writes binary COPY (copy-binary.ts); text is for a
+ * table column of a type the sink never creates (one altered by hand), which binary cannot feed. Values are written by their JavaScript type, which is also
  * what the column's PostgreSQL input function reads: numbers in their shortest round-trip form,
  * booleans as true/false, Dates as ISO 8601 UTC, strings (text and JSON text) escaped.
  */
@@ -17,15 +18,19 @@ function at(column: string, row: number): string {
   return `column "${column}", row ${row}`;
 }
 
+/** Why PostgreSQL text cannot hold `value` unchanged, or undefined when it can. */
+export function textProblem(value: string): string | undefined {
+  if (!NEEDS_CARE.test(value)) return undefined;
+  if (value.includes("\0")) return "the value holds a NUL character (U+0000), which PostgreSQL text cannot store";
+  if (LONE_SURROGATE.test(value)) return "the value holds an unpaired UTF-16 surrogate, which is not valid Unicode text";
+  return undefined;
+}
+
 /** A string as COPY text. Rejects what PostgreSQL text cannot hold instead of changing it. */
 export function copyString(value: string, column: string, row: number): string {
   if (!NEEDS_CARE.test(value)) return value;
-  if (value.includes("\0")) {
-    throw new DropRejectedError(`${at(column, row)}: the value holds a NUL character (U+0000), which PostgreSQL text cannot store`);
-  }
-  if (LONE_SURROGATE.test(value)) {
-    throw new DropRejectedError(`${at(column, row)}: the value holds an unpaired UTF-16 surrogate, which is not valid Unicode text`);
-  }
+  const problem = textProblem(value);
+  if (problem) throw new DropRejectedError(`${at(column, row)}: ${problem}`);
   return value.replace(COPY_ESCAPES, (c) => ESCAPED[c]);
 }
 

@@ -2,6 +2,9 @@
  * One `COPY … FROM STDIN` on a connection, as a writer with backpressure that can be torn down: on
  * abort it sends CopyFail (pg-copy-streams' destroy), waits until the server has answered, and leaves
  * the connection ready for the ROLLBACK.
+ *
+ * Waiting uses event listeners that are removed once the wait is over, never a long-lived promise
+ * raced again and again (each race would keep its value — a batch of rows — alive until the end).
  */
 import type { Client } from "pg";
 import { from as copyFrom, type CopyStreamQuery } from "pg-copy-streams";
@@ -10,52 +13,46 @@ export class CopyWriter {
   private readonly stream: CopyStreamQuery;
   private error: Error | undefined;
   private closed = false;
-  private readonly closedPromise: Promise<void>;
-  /** Rejects with the server's (or the socket's) error as soon as the COPY fails; never resolves. */
-  readonly failure: Promise<never>;
 
-  constructor(client: Client, sql: string) {
+  /** `onFailure` is called once, as soon as the COPY fails (server error or lost connection). */
+  constructor(client: Client, sql: string, onFailure: (error: Error) => void) {
     this.stream = client.query(copyFrom(sql));
-    let fail!: (e: Error) => void;
-    this.failure = new Promise<never>((_, reject) => (fail = reject));
-    this.failure.catch(() => undefined);
     this.stream.on("error", (e: Error) => {
-      this.error ??= e;
-      fail(e);
+      if (this.error) return;
+      this.error = e;
+      onFailure(e);
     });
-    this.closedPromise = new Promise((resolve) =>
-      this.stream.once("close", () => {
-        this.closed = true;
-        resolve();
-      }),
-    );
+    this.stream.once("close", () => (this.closed = true));
+  }
+
+  /** Resolves on `event` (or when the stream closes), rejects when the COPY fails meanwhile. */
+  private until(event: "drain" | "finish"): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.stream.off(event, done);
+        this.stream.off("close", done);
+        this.stream.off("error", done);
+        if (this.error) reject(this.error);
+        else resolve();
+      };
+      this.stream.on(event, done);
+      this.stream.on("close", done);
+      this.stream.on("error", done);
+    });
   }
 
   /** Queues `chunk`; resolves at once unless the connection is behind, then when it drained. */
   async write(chunk: Buffer): Promise<void> {
     if (this.error) throw this.error;
-    if (this.stream.write(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        this.stream.off("drain", done);
-        this.stream.off("close", done);
-        if (this.error) reject(this.error);
-        else resolve();
-      };
-      this.stream.on("drain", done);
-      this.stream.on("close", done);
-      this.failure.catch(done);
-    });
+    if (!this.stream.write(chunk)) await this.until("drain");
   }
 
   /** Ends the data; resolves with the rows the server copied once it committed them to the table. */
   async finish(): Promise<number> {
     if (this.error) throw this.error;
-    await new Promise<void>((resolve, reject) => {
-      this.stream.end((err?: Error | null) => (err ? reject(err) : resolve()));
-      this.failure.catch(reject);
-    });
-    if (this.error) throw this.error;
+    const finished = this.until("finish");
+    this.stream.end();
+    await finished;
     return this.stream.rowCount;
   }
 
@@ -66,8 +63,12 @@ export class CopyWriter {
    */
   async abort(): Promise<void> {
     if (this.closed || this.error) return;
+    const closed = new Promise<void>((resolve) => {
+      this.stream.once("close", () => resolve());
+      this.stream.once("error", () => resolve());
+    });
     // The text reaches the server log: never the reason, which might quote the drop.
     this.stream.destroy(new Error("viva-drop stopped the load"));
-    await Promise.race([this.closedPromise, this.failure.catch(() => undefined)]);
+    await closed;
   }
 }

@@ -13,7 +13,7 @@ import type { Client } from "pg";
 import { SINK_OBJECTS, type Column, type ColumnType, type DropLoad } from "../sink";
 import { asText, SQL_TYPES } from "./column-types";
 import type { CopyPlan } from "./copy-batches";
-import { copyString } from "./copy-text";
+import { columnTypeOf } from "./column-types";
 import { identifierList, quoteIdentifier } from "./identifiers";
 import { acquireLock, locks } from "./locks";
 import { applyChange, ensureView, isEmpty, planChanges, readColumns, SINK_COLUMNS, TABLES, type TableColumns } from "./schema";
@@ -87,8 +87,9 @@ export function stagedPlan(ctx: PlanContext): StagedPlan {
     ` SELECT $1, $2, $3::timestamptz${stage.size ? ", " + selectList(target) : ""} FROM ${STAGE} s`;
 
   return {
-    prefix: "",
-    copySql: (columns) => `COPY ${STAGE} (${identifierList(columns.map((c) => c.name))}) FROM STDIN`,
+    table: STAGE,
+    constants: [],
+    tableTypes: (columns) => columns.map((c) => stage.get(c.name)),
     async columnsChanged(columns) {
       if (stage.size === 0) {
         await client.query(`CREATE TEMPORARY TABLE viva_stage (${columns.map((c) => `${quoteIdentifier(c.name)} ${SQL_TYPES[c.type]}`).join(", ")}) ON COMMIT DROP`);
@@ -139,14 +140,21 @@ export async function directPlan(ctx: PlanContext): Promise<StagedPlan> {
   const table = SINK_OBJECTS.personReport;
   await acquireLock(client, locks.schema(ctx.schema), "exclusive", ctx.signal);
   let changed = false;
+  let existing = await readColumns(client, table);
   const l = drop.ledger;
   return {
-    prefix: `${copyString(l.tenantId, "tenant_id", 0)}\t${copyString(l.extractionId, "extraction_id", 0)}\t${l.jobCompletedAt ? l.jobCompletedAt.toISOString() : "\\N"}\t`,
-    copySql: (columns) => `COPY ${quoteIdentifier(table)} (tenant_id, extraction_id, job_completed_at, ${identifierList(columns.map((c) => c.name))}) FROM STDIN`,
+    table: quoteIdentifier(table),
+    constants: [
+      { name: "tenant_id", type: "text", value: l.tenantId },
+      { name: "extraction_id", type: "text", value: l.extractionId },
+      { name: "job_completed_at", type: "timestamp", value: l.jobCompletedAt },
+    ],
+    tableTypes: (columns) => columns.map((c) => columnTypeOf(existing.get(c.name) ?? "")),
     async columnsChanged(columns) {
-      const change = planChanges(await readColumns(client, table), columns);
+      const change = planChanges(existing, columns);
       if (isEmpty(change)) return;
       await applyChange(client, table, change);
+      existing = await readColumns(client, table);
       changed = true;
     },
     async complete() {
