@@ -147,9 +147,9 @@ export async function measureIngestPostgresInChild(
   });
   try {
     const out = JSON.parse(readFileSync(json, "utf8")) as { result: IngestPostgresResult | null; failures: string[] };
-    return code === 0 ? out : { result: out.result, failures: [...out.failures, `ingest-postgres exited with ${code}`] };
+    return code === 0 ? out : { result: out.result, failures: [...out.failures, `exited with ${code}`] };
   } catch {
-    return { result: null, failures: [`ingest-postgres exited with ${code} and wrote no results`] };
+    return { result: null, failures: [`exited with ${code} and wrote no results`] };
   } finally {
     rmSync(json, { force: true });
   }

@@ -18,14 +18,13 @@
  *   tsx scripts/bench/ingest-postgres.ts --size 400m,1g --runs 3 --rss gnu-time --json <file>
  */
 import { chmodSync, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync, type WriteStream } from "node:fs";
-import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { Client } from "pg";
 import { SQL_TYPES } from "../../decrypt-tool/src/ingest/sinks/postgres/column-types";
 import type { ColumnType } from "../../decrypt-tool/src/ingest/sinks/sink";
-import { startPostgres, type PostgresServer } from "../../decrypt-tool/test/support/postgres-server";
+import { reachableTempRoot, startPostgres, type PostgresServer } from "../../decrypt-tool/test/support/postgres-server";
 import { loadFixture } from "./generate";
 import { displayPipeline, killRunning, median, runMeasured, type RssMethod, type Stage } from "./measure";
 import { REPO, VIVA_DROP_DIST } from "./methods";
@@ -262,7 +261,7 @@ async function main(argv: string[]): Promise<number> {
     options: { size: { type: "string", default: "400m" }, runs: { type: "string", default: "3" }, rss: { type: "string" }, json: { type: "string" } },
     strict: true,
   });
-  const scratch = mkdtempSync(join(tmpdir(), `viva-bench-${process.pid}-pg-`));
+  const scratch = mkdtempSync(join(reachableTempRoot(), `viva-bench-${process.pid}-pg-`));
   chmodSync(scratch, 0o755); // the server reads (p1)'s CSV from a folder inside
   let stopping: Promise<void> | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {

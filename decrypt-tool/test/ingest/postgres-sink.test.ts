@@ -201,6 +201,36 @@ describe("PostgreSQL sink specifics", () => {
       ]);
     });
 
+    it("round-trips timestamps before 2000 and far ahead (binary COPY counts microseconds from 2000)", async () => {
+      const instants = ["1900-01-01T00:00:00.001Z", "1999-12-31T23:59:59.999Z", "2000-01-01T00:00:00.000Z", "2300-06-15T12:34:56.789Z", "9999-12-31T23:59:59.999Z"];
+      await t.sink.loadDrop(reportDrop("ts", "e-ts"), batchesOf(report([["When", "timestamp"]], instants.map((iso, i) => [person(100 + i), new Date(iso), new Date(iso)]))));
+      const rows = await t.query(`SELECT metric_date, "When" FROM viva_person_report WHERE extraction_id = 'e-ts' ORDER BY person_id`);
+      expect(rows.map((r) => [(r.metric_date as Date).toISOString(), (r.When as Date).toISOString()])).toEqual(instants.map((i) => [i, i]));
+    });
+
+    it("loads into a column altered by hand to a type the sink does not make (the server converts)", async () => {
+      const other = "4d2c1a3e-0000-4000-8000-0000000000bb";
+      await t.sink.loadDrop(reportDrop("alt-1", "e-alt-1"), batchesOf(report([["Money", "double"]], [[person(200), day, 1.25]])));
+      // what a DBA would do: the view pins column types, so it goes first; the next ingest's prepare() recreates it
+      await t.query(`DROP VIEW viva_person_report_users; ALTER TABLE viva_person_report ALTER COLUMN "Money" TYPE numeric(10,2)`);
+      await (await t.reopen()).prepare();
+      // a new tenant: rows go straight into the table, as text COPY for the numeric column
+      const first = reportDrop("alt-2", "e-alt-2");
+      await t.sink.loadDrop({ ...first, ledger: { ...first.ledger, tenantId: other } }, batchesOf(report([["Money", "double"]], [[person(201), day, 2.5]])));
+      // a tenant with rows: staged, then converted by the upsert
+      await t.sink.loadDrop(reportDrop("alt-3", "e-alt-3", new Date("2024-06-01T00:00:00Z")), batchesOf(report([["Money", "double"]], [[person(200), day, 3.75]])));
+      const rows = await t.query(`SELECT person_id, "Money"::text AS money FROM viva_person_report WHERE "Money" IS NOT NULL ORDER BY person_id`);
+      expect(rows).toEqual([
+        { person_id: person(200), money: "3.75" },
+        { person_id: person(201), money: "2.50" },
+      ]);
+      const type = await t.query(`SELECT table_name, data_type FROM information_schema.columns WHERE column_name = 'Money' ORDER BY table_name`);
+      expect(type).toEqual([
+        { table_name: "viva_person_report", data_type: "numeric" },
+        { table_name: "viva_person_report_users", data_type: "numeric" },
+      ]);
+    });
+
     it("keeps -0 and the extremes of double precision", async () => {
       await t.sink.loadDrop(reportDrop("r3", "e3"), batchesOf(report([["X", "double"]], [[person(3), day, -0], [person(4), day, Number.MIN_VALUE], [person(5), day, -Number.MAX_VALUE]])));
       const rows = await t.query(`SELECT "X" FROM viva_person_report WHERE extraction_id = 'e3' ORDER BY person_id`);

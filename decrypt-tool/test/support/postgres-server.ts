@@ -12,7 +12,7 @@
 /// <reference path="./embedded-postgres.d.ts" />
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,7 +23,7 @@ export interface PostgresServer {
   /** Superuser URL of the server's `postgres` database. */
   url: string;
   port: number;
-  /** The postmaster's pid and the data folder (stop() and the watchdog remove both). */
+  /** The postmaster's pid and the folder holding the cluster (stop() and the watchdog remove both). */
   pid: number;
   dataDirectory: string;
   /** Creates an empty UTF8 database; resolves with its URL (same superuser). */
@@ -103,8 +103,47 @@ function withDatabase(url: string, database: string): string {
 
 let databases = 0;
 
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+/**
+ * A folder for files the server must read: the temp folder when every folder on its path lets others
+ * through, else /tmp. As root the server runs as another user, and a private TMPDIR (a test's own
+ * mkdtemp folder, say) would lock it out of its own data.
+ */
+export function reachableTempRoot(): string {
+  const tmp = tmpdir();
+  if (!isRoot()) return tmp;
+  const open = (dir: string): boolean => {
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+      if (d === path.dirname(d)) return true;
+    }
+  };
+  if (open(tmp)) return tmp;
+  if (open("/tmp")) return "/tmp";
+  throw new Error(`neither ${tmp} nor /tmp lets the postgres user through: PostgreSQL could not reach its data folder`);
+}
+
+/**
+ * embedded-postgres writes initdb's password file into os.tmpdir(), which initdb, running as the
+ * postgres user, must read: point TMPDIR at `dir` while it does.
+ */
+async function initialiseIn(dir: string, server: EmbeddedPostgres): Promise<void> {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    await server.initialise();
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+}
+
 export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
-  const dir = mkdtempSync(path.join(tmpdir(), "viva-pg-"));
+  // <base>/data holds the cluster; <base> is removed by stop() (or the watchdog).
+  const base = mkdtempSync(path.join(reachableTempRoot(), "viva-pg-"));
+  chmodSync(base, 0o711);
+  const dir = path.join(base, "data");
   const password = randomBytes(18).toString("base64url");
   const settings = { ...TEST_SETTINGS, ...options.settings, listen_addresses: "127.0.0.1", unix_socket_directories: "" };
   const log: string[] = [];
@@ -130,7 +169,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
         onLog: keep,
         onError: (e: unknown) => keep(String(e)),
       });
-      if (attempt === 1) await candidate.initialise();
+      if (attempt === 1) await initialiseIn(base, candidate);
       try {
         await candidate.start();
         server = candidate;
@@ -141,11 +180,11 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       }
     }
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(base, { recursive: true, force: true });
     throw error;
   }
   const postmaster = Number(readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[0]);
-  const watchdog = startWatchdog(process.pid, postmaster, dir);
+  const watchdog = startWatchdog(process.pid, postmaster, base);
   const url = `postgres://${USER}:${password}@127.0.0.1:${port}/postgres`;
 
   const sql = async (text: string): Promise<void> => {
@@ -164,7 +203,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
     url,
     port,
     pid: postmaster,
-    dataDirectory: dir,
+    dataDirectory: base,
     sql,
     async createDatabase(name = `viva_test_${process.pid}_${++databases}`) {
       await sql(`CREATE DATABASE "${name}" ENCODING 'UTF8' TEMPLATE template0`);
@@ -189,7 +228,7 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       }, 20_000);
       await server!.stop().finally(() => clearTimeout(deadline));
       const left = [postmaster, ...childrenOf(postmaster)].filter(alive);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(base, { recursive: true, force: true });
       if (left.length > 0) throw new Error(`PostgreSQL processes left after stop: ${left.join(", ")}`);
     },
   };
