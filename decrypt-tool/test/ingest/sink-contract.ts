@@ -13,7 +13,11 @@ import { DropRejectedError, type Column, type ColumnType, type DropLoad, type Le
 export interface SinkUnderTest {
   /** A sink on a fresh, empty database; prepare() not called yet. */
   sink: Sink;
-  /** Runs SQL on that database; rows as plain objects keyed by column name. */
+  /**
+   * Runs SQL on that database; rows as plain objects keyed by column name, values as JavaScript
+   * values: numbers (bigint is fine), strings, booleans, null, timestamps as Date or ISO 8601 text,
+   * JSON as text or parsed.
+   */
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** Another sink on the same database (what a second ingest process would open). */
   reopen(): Promise<Sink>;

@@ -5,7 +5,9 @@
 //   parse   — discards the batches (the cost of reading and typing: the engine's side)
 //   encode  — also turns them into binary COPY data with the sink's encoder, discarded (the sink's CPU)
 //   load    — loads them with createPostgresSink(url).loadDrop (the whole job)
-// usage: node ingest-postgres.cjs <mode> <decrypt-tool dist> <ndjson file> [<url> <tenant> <run folder> <extraction id> <job completed ISO>]
+//   typed   — loads RowBatches built in memory from the NDJSON's first 1,000 rows, repeated with fresh
+//             PersonIds up to <rows> rows: no parsing, what the sink alone costs
+// usage: node ingest-postgres.cjs <mode> <decrypt-tool dist> <ndjson file> [<url> <tenant> <run folder> <extraction id> <job completed ISO> [<rows>]]
 //   → prints {"rows": <rows>, "status": …}
 // Until `viva-drop ingest` exists on this branch this child stands in for it; the bench then runs
 // the real command instead.
@@ -79,9 +81,34 @@ async function* batches(file, counter) {
   if (rows.length > 0) yield { columns, rows };
 }
 
+/** The first 1,000 rows' batch, then copies of it with fresh PersonIds (per repetition) up to `total` rows. */
+async function* typedBatches(file, total, counter) {
+  const { randomUUID } = require("node:crypto");
+  let template = null;
+  for await (const b of batches(file, { rows: 0 })) {
+    template = b;
+    break;
+  }
+  for (let done = 0; done < total; ) {
+    const ids = new Map();
+    const rows = [];
+    for (const row of template.rows) {
+      if (done + rows.length >= total) break;
+      let id = ids.get(row[0]);
+      if (!id) ids.set(row[0], (id = randomUUID()));
+      const copy = row.slice();
+      copy[0] = id;
+      rows.push(copy);
+    }
+    done += rows.length;
+    counter.rows += rows.length;
+    yield { columns: template.columns, rows };
+  }
+}
+
 async function main() {
-  const [mode, dist, file, url, tenantId, runFolder, extractionId, completed] = process.argv.slice(2);
-  if (!["parse", "encode", "load"].includes(mode) || !dist || !file) throw new Error("usage: ingest-postgres.cjs parse|encode|load <dist> <ndjson> [url tenant run extraction completed]");
+  const [mode, dist, file, url, tenantId, runFolder, extractionId, completed, total] = process.argv.slice(2);
+  if (!["parse", "encode", "load", "typed"].includes(mode) || !dist || !file) throw new Error("usage: ingest-postgres.cjs parse|encode|load|typed <dist> <ndjson> [url tenant run extraction completed [rows]]");
   const counter = { rows: 0 };
   if (mode === "parse" || mode === "encode") {
     const { binaryRows } = require(resolve(dist, "ingest/sinks/postgres/copy-binary.js"));
@@ -109,7 +136,7 @@ async function main() {
         filesFingerprint: "bench",
       },
     };
-    const outcome = await sink.loadDrop(drop, batches(file, counter));
+    const outcome = await sink.loadDrop(drop, mode === "typed" ? typedBatches(file, Number(total), counter) : batches(file, counter));
     process.stdout.write(JSON.stringify({ rows: counter.rows, status: outcome.status, loaded: outcome.rows }) + "\n");
   } finally {
     await sink.close();

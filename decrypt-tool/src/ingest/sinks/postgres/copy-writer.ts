@@ -9,6 +9,13 @@
 import type { Client } from "pg";
 import { from as copyFrom, type CopyStreamQuery } from "pg-copy-streams";
 
+/**
+ * How much COPY data may wait in the stream for the socket before write() waits: enough that the
+ * producer (decrypting, parsing, encoding) keeps working while the server digests the last chunks,
+ * so both run at once instead of taking turns.
+ */
+const IN_FLIGHT_BYTES = 8 << 20;
+
 export class CopyWriter {
   private readonly stream: CopyStreamQuery;
   private error: Error | undefined;
@@ -16,7 +23,7 @@ export class CopyWriter {
 
   /** `onFailure` is called once, as soon as the COPY fails (server error or lost connection). */
   constructor(client: Client, sql: string, onFailure: (error: Error) => void) {
-    this.stream = client.query(copyFrom(sql));
+    this.stream = client.query(copyFrom(sql, { highWaterMark: IN_FLIGHT_BYTES }));
     this.stream.on("error", (e: Error) => {
       if (this.error) return;
       this.error = e;

@@ -11,9 +11,8 @@
  */
 import type { Client } from "pg";
 import { SINK_OBJECTS, type Column, type ColumnType, type DropLoad } from "../sink";
-import { asText, SQL_TYPES } from "./column-types";
+import { asText, columnTypeOf, SQL_TYPES } from "./column-types";
 import type { CopyPlan } from "./copy-batches";
-import { columnTypeOf } from "./column-types";
 import { identifierList, quoteIdentifier } from "./identifiers";
 import { acquireLock, locks } from "./locks";
 import { applyChange, ensureView, isEmpty, planChanges, readColumns, SINK_COLUMNS, TABLES, type TableColumns } from "./schema";
@@ -23,8 +22,8 @@ const STAGE = "pg_temp.viva_stage";
 /** (job_completed_at, extraction_id) of `alias`, compared byte-wise whatever the database's collation. */
 const version = (alias: string): string => `(COALESCE(${alias}.job_completed_at, '-infinity'::timestamptz), ${alias}.extraction_id COLLATE "C")`;
 
-export interface StagedPlan extends CopyPlan {
-  /** Applies the staged rows to the drop's table. */
+export interface LoadPlan extends CopyPlan {
+  /** After the last batch: applies the rows to the drop's table (staged), or finishes the view (direct). */
   complete(): Promise<void>;
 }
 
@@ -50,7 +49,7 @@ export async function tenantIsNew({ client, drop }: PlanContext): Promise<boolea
   return !rows[0].any;
 }
 
-export function stagedPlan(ctx: PlanContext): StagedPlan {
+export function stagedPlan(ctx: PlanContext): LoadPlan {
   const { client, drop } = ctx;
   const stage = new Map<string, ColumnType>();
   const table = TABLES[drop.kind];
@@ -135,7 +134,7 @@ export function stagedPlan(ctx: PlanContext): StagedPlan {
 }
 
 /** The direct plan; takes the exclusive schema lock for the rest of the transaction. */
-export async function directPlan(ctx: PlanContext): Promise<StagedPlan> {
+export async function directPlan(ctx: PlanContext): Promise<LoadPlan> {
   const { client, drop } = ctx;
   const table = SINK_OBJECTS.personReport;
   await acquireLock(client, locks.schema(ctx.schema), "exclusive", ctx.signal);
