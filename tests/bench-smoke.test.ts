@@ -230,8 +230,16 @@ describe("npm run bench -- --smoke", () => {
     expect(stdout).toMatch(/^\| 5 \| \d+ \| \d+ \| /m);
     expect(stdout).toContain("| 1,000 tenants | not measured |");
 
-    // Drops, keys and configs were generated under TMPDIR and removed.
-    expect(readdirSync(tmp).filter((f) => f.startsWith("viva-bench-"))).toEqual([]);
+    // Ingest into PostgreSQL: every method ran and saw every generated row; the section is there.
+    const ingest = result.ingestPostgres.sizes[0];
+    expect(ingest.methods.map((m: { id: string; skipped?: string; rows: number }) => [m.id, m.skipped, m.rows])).toEqual(
+      ["p1", "p2", "p3", "p4", "p5", "p6", "p7"].map((id) => [id, undefined, ingest.rows]),
+    );
+    expect(stdout).toMatch(/^### Ingest into PostgreSQL: /m);
+    expect(stdout).toContain("| (p5)/(p1) sink ÷ COPY floor |");
+
+    // Drops, keys, configs and the PostgreSQL server's data were generated under TMPDIR and removed.
+    expect(readdirSync(tmp).filter((f) => f.startsWith("viva-bench-") || f.startsWith("viva-pg-"))).toEqual([]);
   }, 180_000);
 
   it("removes its temp folder on Ctrl-C mid-run, and sweeps folders of runs that died", async () => {

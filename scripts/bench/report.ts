@@ -4,6 +4,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem, type } from "node:os";
+import { renderIngestPostgres, type IngestPostgresResult } from "./ingest-postgres-results";
 import type { MethodId } from "./methods";
 import { commandOutput } from "./methods";
 import type { RssMethod } from "./measure";
@@ -80,6 +81,7 @@ export interface BenchResult {
   sizes: SizeResult[];
   plan: { points: PlanPoint[]; verdict: PlanVerdict; timedOut?: { tenants: number; seconds: number } } | { skipped: string };
   profile?: { size: number; threads: ThreadProfile[] };
+  ingestPostgres?: IngestPostgresResult;
   notes: string[];
 }
 
@@ -202,6 +204,8 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("|---|---|---|---|");
     out.push(`| ${cell(flat.name)} | ${cell(flat.value)} | ${flat.target} | ${verdict(flat.pass)} |`);
   }
+
+  if (r.ingestPostgres) out.push(...renderIngestPostgres(r.ingestPostgres));
 
   out.push("");
   out.push("### Plan scaling");

@@ -19,6 +19,7 @@ import { generateDrop, type GeneratedDrop } from "./generate";
 import { detectRssMethod, displayPipeline, killRunning, median, runMeasured, type RssMethod } from "./measure";
 import { decryptCountStages, detectTools, methodsFor, REPO, type Method } from "./methods";
 import { judgePlan, measurePlan } from "./plan-scaling";
+import { measureIngestPostgresInChild } from "./ingest-postgres-results";
 import { profileDecrypt } from "./profile";
 import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
 import { formatSize, parseSize } from "./size";
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench -- [options]
   --size <s>[,<s>…]   uncompressed drop size(s): 20m, 400m, 1g (decimal units; default 400m)
   --runs <n>          timed runs per method (default 3; median reported)
   --skip-plan         do not measure plan scaling
+  --skip-ingest-postgres  do not measure ingest into PostgreSQL
   --plan-sizes <list> tenant counts for plan scaling (default 10,100,1000)
   --plan-timeout <s>  stop plan scaling when one plan run takes longer (default 300)
   --profile           also run (e) under node --cpu-prof and list the top self-time functions
@@ -42,6 +44,7 @@ interface Options {
   sizes: number[];
   runs: number;
   plan: boolean;
+  ingestPostgres: boolean;
   planSizes: number[];
   planTimeout: number;
   profile: boolean;
@@ -59,6 +62,7 @@ export function parseOptions(argv: string[]): Options | null {
       size: { type: "string" },
       runs: { type: "string" },
       "skip-plan": { type: "boolean", default: false },
+      "skip-ingest-postgres": { type: "boolean", default: false },
       "plan-sizes": { type: "string" },
       "plan-timeout": { type: "string" },
       profile: { type: "boolean", default: false },
@@ -84,6 +88,7 @@ export function parseOptions(argv: string[]): Options | null {
     sizes: (values.size ?? (smoke ? "3m" : "400m")).split(",").map(parseSize),
     runs,
     plan: !values["skip-plan"],
+    ingestPostgres: !values["skip-ingest-postgres"],
     planSizes: values["plan-sizes"] !== undefined ? list(values["plan-sizes"], "plan-sizes") : smoke ? [2, 5] : [10, 100, 1000],
     planTimeout: values["plan-timeout"] !== undefined ? list(values["plan-timeout"], "plan-timeout")[0] : 300,
     profile: values.profile!,
@@ -316,6 +321,11 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
       failures.push(`${formatSize(size)} drop: ${(err as Error).message}`);
     }
+  }
+  if (o.ingestPostgres) {
+    const { result: ingest, failures: failed } = await measureIngestPostgresInChild(o.sizes, { runs: o.runs, scratch: root, rss });
+    if (ingest) result.ingestPostgres = ingest;
+    failures.push(...failed.map((f) => `ingest-postgres: ${f}`));
   }
   if (o.plan) {
     try {

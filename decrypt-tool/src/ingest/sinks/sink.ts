@@ -155,3 +155,16 @@ export class SinkError extends Error {
     this.name = "SinkError";
   }
 }
+
+/**
+ * Thrown by {@link Sink.loadDrop} when the drop itself cannot be stored as the contract says (a column
+ * name the database cannot hold, a value it cannot represent, two rows with the same key). Nothing of
+ * the drop was written; the engine records the drop `rejected` with this message as the reason. The
+ * message is one line and never holds row content (it names columns and row numbers only).
+ */
+export class DropRejectedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DropRejectedError";
+  }
+}
