@@ -6,6 +6,8 @@ export interface DropFile {
   path: string;
   /** Size in bytes. */
   size: number;
+  /** What changes when the file is rewritten, where the source has it: a blob's ETag, a local file's modification time. */
+  version?: string;
 }
 
 /** Read-only access to the files of a drop, wherever it is stored. */

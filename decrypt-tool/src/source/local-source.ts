@@ -53,7 +53,10 @@ export class LocalDropSource implements DropSource {
     for (const entry of entries) {
       const relative = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       if (entry.isDirectory()) await this.walk(relative, into);
-      else if (entry.isFile()) into.push({ path: relative, size: (await stat(path.join(dir, entry.name))).size });
+      else if (entry.isFile()) {
+        const info = await stat(path.join(dir, entry.name));
+        into.push({ path: relative, size: info.size, version: String(info.mtimeMs) });
+      }
     }
   }
 

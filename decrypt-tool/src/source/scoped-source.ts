@@ -7,7 +7,7 @@ export function scopeSource(parent: DropSource, folder: string, files: DropFile[
   return {
     location: joinLocation(parent.location, folder),
     listFiles: async (): Promise<DropFile[]> =>
-      files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), size: f.size })),
+      files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ ...f, path: f.path.slice(prefix.length) })),
     openRead: (path: string): Promise<Readable> => parent.openRead(prefix + path),
   };
 }
