@@ -16,3 +16,4 @@ export * from "./metadata/index";
 export * from "./key/index";
 export * from "./decrypt/index";
 export * from "./simulate/index";
+export * from "./ingest/index";

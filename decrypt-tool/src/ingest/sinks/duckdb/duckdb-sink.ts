@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from "@duckdb/node-api";
 import { type Column, type ColumnType, type DropKind, type DropLoad, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
 import { appendBatch, type ColumnSource } from "./chunk-writer";
-import { openDatabase, shortDuckDbError } from "./open-database";
+import { CONNECTION_SETTINGS, openDatabase, shortDuckDbError } from "./open-database";
 import { columnTypeOf, CREATE_TABLES, createViewSql, dropOrder, DUCKDB_TYPES, ident, TABLE_OF } from "./sql";
 
 interface TableColumn {
@@ -34,7 +34,10 @@ export class DuckDbSink implements Sink {
       this.instance = await openDatabase(this.path, signal);
       try {
         this.conn = await this.instance.connect();
+        for (const setting of CONNECTION_SETTINGS) await this.conn.run(setting);
       } catch (error) {
+        this.conn?.closeSync();
+        this.conn = undefined;
         this.instance.closeSync();
         this.instance = undefined;
         throw this.failure("cannot connect", error);

@@ -9,10 +9,15 @@ const RETRY_MS = 250;
 /**
  * Settings of every ingest database. memory_limit bounds DuckDB's part of the process (its buffer cache
  * and hash tables); what does not fit spills to DuckDB's own temp folder beside the database, which DuckDB
- * removes again. TimeZone UTC makes TIMESTAMPTZ → text casts (a column widened to text) the same on every
- * machine.
+ * removes again.
  */
-const SETTINGS: Record<string, string> = { memory_limit: "160MB", TimeZone: "UTC" };
+const SETTINGS: Record<string, string> = { memory_limit: "160MB" };
+
+/**
+ * Set on each connection (the ICU extension that TimeZone needs loads only once the database is open):
+ * TIMESTAMPTZ → text casts (a column widened to text) then read the same on every machine.
+ */
+export const CONNECTION_SETTINGS = ["SET TimeZone = 'UTC'"];
 
 /**
  * Opens (creating when missing) the DuckDB file at `path` for writing. While another process holds it,
