@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, runCli } from "./support/run-cli";
+import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
 import { copyRuns, OTHER_TENANT, person, personRows, TENANT, userRows, writeDrop, writePem } from "./support/ingest-drops";
 import { SINK_HARNESSES, type TestDatabase } from "./support/sinks";
-import { makeKeyPair, makeTempDir, type TestKeyPair } from "./support/test-drop";
+import { makeKeyPair, makeTempDir, toNdjson, type TestKeyPair } from "./support/test-drop";
 
 let keys: TestKeyPair;
 let root: string;
@@ -335,7 +336,6 @@ describe("viva-drop ingest into DuckDB: the single-writer lock", () => {
     writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
     const dir = makeTempDir("viva-ingest-lock-");
     const file = path.join(dir, "held.duckdb");
-    const { spawn } = await import("node:child_process");
     const holder = spawn(
       process.execPath,
       ["-e", `require(${JSON.stringify(require.resolve("@duckdb/node-api"))}).DuckDBInstance.create(${JSON.stringify(file)}).then(() => { console.log("held"); setInterval(() => {}, 1000); })`],
@@ -354,3 +354,71 @@ describe("viva-drop ingest into DuckDB: the single-writer lock", () => {
     }
   });
 });
+
+describe("viva-drop ingest killed mid-load (SIGKILL)", () => {
+  it("leaves none of the drop in progress, and the next run gives exactly the tables of a clean run", async () => {
+    const harness = SINK_HARNESSES[0];
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    writeDrop(source, TENANT, "1-small", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows([1, 2], WEEK1, () => "1") });
+    // Large enough (~60 MB of rows) that the process is still streaming it when it is killed.
+    const metrics = Array.from({ length: 24 }, (_, i) => `Metric ${i} hours`);
+    const large = Array.from({ length: 60_000 }, (_, i) => ({
+      PersonId: person(i % 3000),
+      MetricDate: `2024-0${1 + Math.floor(i / 3000) % 9}-${String(1 + (Math.floor(i / 27000) % 28)).padStart(2, "0")}T00:00:00Z`,
+      ...Object.fromEntries(metrics.map((m, k) => [m, String(Math.abs(Math.sin(i * 31 + k)) * 100)])),
+    }));
+    const bigDir = writeDrop(source, TENANT, "2-large", keys.publicKeyPem, { completedAt: "2024-03-12T06:00:00Z", parts: [toNdjson(large)] });
+    const bigBytes = readdirSync(path.join(bigDir, "data")).reduce((sum, f) => sum + statSync(path.join(bigDir, "data", f)).size, 0);
+    writeDrop(source, TENANT, "3-small", keys.publicKeyPem, { completedAt: "2024-03-13T06:00:00Z", rows: personRows([2, 3], WEEK2, () => "3") });
+
+    const clean = await harness.create();
+    const crashed = await harness.create();
+    const tmp = makeTempDir("viva-ingest-tmp-");
+    try {
+      expect((await ingest(tenant, clean)).code).toBe(0);
+
+      const child = spawn(process.execPath, [CLI_BIN, "ingest", tenant, "--sink", crashed.target, "--private-key", pem, "--quiet"], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ["ignore", "ignore", "ignore"],
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+      // Kill once it has read a third of the large drop's encrypted bytes (rchar: bytes it read, any source).
+      const readBytes = (): number => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${child.pid}/io`, "utf8"))?.[1] ?? 0);
+      const baseline = await waitForValue(() => (readBytes() > 0 ? readBytes() : undefined));
+      await waitForValue(() => (readBytes() > baseline + bigBytes / 3 ? true : undefined));
+      child.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+
+      const afterKill = await crashed.tables();
+      expect(afterKill.viva_drops.rows.map((r) => JSON.parse(r).run_folder)).toEqual(["1-small"]);
+      expect(afterKill.viva_person_report.rows).toHaveLength(4);
+
+      const rerun = await ingest(tenant, crashed);
+      expect(rerun.code).toBe(0);
+      expect(statuses(rerun.summary)).toEqual({ "1-small": "alreadyLoaded", "2-large": "loaded", "3-small": "loaded" });
+      expect(await crashed.tables()).toEqual(await clean.tables());
+      expect(readdirSync(path.dirname(crashed.target))).toEqual([path.basename(crashed.target)]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      await clean.drop();
+      await crashed.drop();
+    }
+  });
+});
+
+async function waitForValue<T>(probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let value: T | undefined;
+    try {
+      value = probe();
+    } catch {
+      value = undefined;
+    }
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,6 +1,6 @@
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { type Column, type ColumnType, type DropKind, type DropLoad, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
-import { appendBatch, type ColumnSource } from "./chunk-writer";
+import { ChunkAppender, type ColumnSource } from "./chunk-writer";
 import { CONNECTION_SETTINGS, openDatabase, shortDuckDbError } from "./open-database";
 import { columnTypeOf, CREATE_TABLES, createViewSql, dropOrder, DUCKDB_TYPES, ident, TABLE_OF } from "./sql";
 
@@ -193,8 +193,7 @@ export class DuckDbSink implements Sink {
 class DropWriter {
   schemaChanged = false;
   private columns: TableColumn[] = [];
-  private appender: DuckDBAppender | undefined;
-  private appenderTypes: DuckDBType[] = [];
+  private appender: ChunkAppender | undefined;
   private readonly table: string;
 
   constructor(
@@ -242,7 +241,11 @@ class DropWriter {
     const direct = await this.fitSchema(batch.columns);
     if (direct) {
       const appender = await this.openAppender();
-      appendBatch(appender, this.appenderTypes, this.sources(batch.columns), batch);
+      try {
+        appender.append(this.sources(batch.columns), batch);
+      } catch (error) {
+        throw this.sink.failure("cannot append", error);
+      }
       return;
     }
     await this.appendWithCast(batch);
@@ -284,11 +287,10 @@ class DropWriter {
     const staging = "viva_ingest_cast";
     await this.sink.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${batch.columns.map((c) => `${ident(c.name)} ${DUCKDB_TYPES[c.type]}`).join(", ")})`);
     try {
-      const appender = await this.sink.createAppender(staging);
+      const appender = new ChunkAppender(await this.sink.createAppender(staging));
       try {
-        const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
-        appendBatch(appender, types, batch.columns.map((_, i) => ({ batchIndex: i })), batch);
-        appender.closeSync();
+        appender.append(batch.columns.map((_, i) => ({ batchIndex: i })), batch);
+        appender.close();
       } catch (error) {
         throw this.sink.failure("cannot append", error);
       }
@@ -310,12 +312,8 @@ class DropWriter {
     }
   }
 
-  private async openAppender(): Promise<DuckDBAppender> {
-    if (!this.appender) {
-      this.appender = await this.sink.createAppender(this.table);
-      const appender = this.appender;
-      this.appenderTypes = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
-    }
+  private async openAppender(): Promise<ChunkAppender> {
+    this.appender ??= new ChunkAppender(await this.sink.createAppender(this.table));
     return this.appender;
   }
 
@@ -324,7 +322,7 @@ class DropWriter {
     const appender = this.appender;
     this.appender = undefined;
     try {
-      appender.closeSync();
+      appender.close();
     } catch (error) {
       throw this.sink.failure("cannot append", error);
     }
