@@ -1,10 +1,9 @@
 import { DropRejection } from "./rejection";
 import type { Column, ColumnType, DropKind, RowBatch } from "./sinks/sink";
-import { convertValue, parseMetricDate, typeOf, widen } from "./value-types";
+import { convertValue, isNumberText, parseMetricDate, typeOf, widen } from "./value-types";
 
-/** Rows per batch handed to the sink; the first batch is larger so that types are chosen on more rows. */
+/** Rows per batch handed to the sink (DuckDB's vector size; a wide person report batch is ~1 MB of values). */
 export const BATCH_ROWS = 2048;
-const FIRST_BATCH_ROWS = 8 * BATCH_ROWS;
 
 /** Columns every sink adds itself: a drop may not bring a column of the same name. */
 const SINK_COLUMNS = ["tenant_id", "extraction_id", "job_completed_at"];
@@ -28,7 +27,6 @@ export class RowBatcher {
   private readonly lowerNames = new Map<string, string>();
   private rows: unknown[][] = [];
   private rowNumber = 0;
-  private emitted = 0;
 
   constructor(private readonly kind: DropKind) {
     if (kind === "personReport") {
@@ -56,14 +54,17 @@ export class RowBatcher {
         index = this.addColumn(name, value);
       } else if (index >= this.keyColumns() && value !== null) {
         const column = this.columns[index];
-        const type = widen(column.type, typeOf(value)!);
-        if (type !== column.type) this.columns[index] = { name: column.name, type };
+        // Text holds anything, and a double column mostly sees more number text: both settled cheaply.
+        if (column.type !== "text" && !(column.type === "double" && typeof value === "string" && isNumberText(value))) {
+          const type = widen(column.type, typeOf(value)!);
+          if (type !== column.type) this.columns[index] = { name: column.name, type };
+        }
       }
       values[index] = value;
     }
     this.checkKeys(values);
     this.rows.push(values);
-    return this.rows.length >= (this.emitted === 0 ? FIRST_BATCH_ROWS : BATCH_ROWS) ? this.cut() : undefined;
+    return this.rows.length >= BATCH_ROWS ? this.cut() : undefined;
   }
 
   /** The rows not yet handed out, if any. */
@@ -110,13 +111,15 @@ export class RowBatcher {
       if (keys === 2) row[1] = parseMetricDate(row[1]);
       for (let i = keys; i < row.length; i++) {
         const value = row[i];
-        if (value !== null && value !== undefined) row[i] = convertValue(value, types[i]);
+        if (value === null || value === undefined) continue;
+        const type = types[i];
+        if (type === "double") row[i] = typeof value === "string" ? +value : value;
+        else if (type !== "text" || typeof value !== "string") row[i] = convertValue(value, type);
       }
       for (let i = row.length; i < width; i++) row.push(null);
     }
     const batch: RowBatch = { columns, rows: this.rows };
     this.rows = [];
-    this.emitted++;
     return batch;
   }
 }

@@ -12,7 +12,7 @@ const RETRY_MS = 250;
  * keeps up to 128 MB of freed memory, so it is told to hand it back early. Measured: appending 400,000 rows
  * peaked at 216 MB RSS like this, and grew with the rows at DuckDB's defaults.
  */
-const SETTINGS: Record<string, string> = { memory_limit: "96MB", allocator_flush_threshold: "8MB", allocator_background_threads: "true" };
+const SETTINGS: Record<string, string> = { memory_limit: "64MB", allocator_flush_threshold: "8MB", allocator_background_threads: "true" };
 
 /**
  * Set on each connection (the ICU extension that TimeZone needs loads only once the database is open):
