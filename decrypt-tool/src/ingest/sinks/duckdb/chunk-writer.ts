@@ -11,7 +11,7 @@ const CHUNK_ROWS = 2048;
  * person report); flushing this often keeps that buffer small and moves the rows into the transaction's
  * storage, which DuckDB writes out as row groups fill.
  */
-const FLUSH_ROWS = 16 * CHUNK_ROWS;
+const FLUSH_ROWS = 4 * CHUNK_ROWS;
 
 /**
  * Appends batches through one appender as data chunks in the table's column order (`sources[i]` feeds
