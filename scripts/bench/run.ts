@@ -20,6 +20,7 @@ import { detectRssMethod, displayPipeline, killRunning, median, runMeasured, typ
 import { decryptCountStages, detectTools, methodsFor, REPO, type Method } from "./methods";
 import { judgePlan, measurePlan } from "./plan-scaling";
 import { profileDecrypt } from "./profile";
+import { measureIngest } from "./ingest";
 import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
 import { formatSize, parseSize } from "./size";
 
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench -- [options]
   --size <s>[,<s>…]   uncompressed drop size(s): 20m, 400m, 1g (decimal units; default 400m)
   --runs <n>          timed runs per method (default 3; median reported)
   --skip-plan         do not measure plan scaling
+  --skip-ingest       do not measure viva-drop ingest into DuckDB (issue 11)
   --plan-sizes <list> tenant counts for plan scaling (default 10,100,1000)
   --plan-timeout <s>  stop plan scaling when one plan run takes longer (default 300)
   --profile           also run (e) under node --cpu-prof and list the top self-time functions
@@ -42,6 +44,7 @@ interface Options {
   sizes: number[];
   runs: number;
   plan: boolean;
+  ingest: boolean;
   planSizes: number[];
   planTimeout: number;
   profile: boolean;
@@ -59,6 +62,7 @@ export function parseOptions(argv: string[]): Options | null {
       size: { type: "string" },
       runs: { type: "string" },
       "skip-plan": { type: "boolean", default: false },
+      "skip-ingest": { type: "boolean", default: false },
       "plan-sizes": { type: "string" },
       "plan-timeout": { type: "string" },
       profile: { type: "boolean", default: false },
@@ -84,6 +88,7 @@ export function parseOptions(argv: string[]): Options | null {
     sizes: (values.size ?? (smoke ? "3m" : "400m")).split(",").map(parseSize),
     runs,
     plan: !values["skip-plan"],
+    ingest: !values["skip-ingest"],
     planSizes: values["plan-sizes"] !== undefined ? list(values["plan-sizes"], "plan-sizes") : smoke ? [2, 5] : [10, 100, 1000],
     planTimeout: values["plan-timeout"] !== undefined ? list(values["plan-timeout"], "plan-timeout")[0] : 300,
     profile: values.profile!,
@@ -238,6 +243,7 @@ async function measureSize(
     `${counted.join(", ")} — ${agree ? "agree with" : "**DISAGREE** with"} the ${drop.rows.toLocaleString("en-US")} rows generated (NumberOfRowsExtracted)` +
     (identical === null ? "" : identical ? "; (e)'s output is byte-identical to the generated NDJSON (SHA-256)" : "; (e)'s output differs from the generated NDJSON bytes (re-serialized?)");
 
+  const ingest = opts.ingest ? await measureIngest(drop, { runs: opts.runs, scratch: ctx.root, rss: ctx.rss, profile: opts.profile, failures: ctx.failures, log }) : undefined;
   await beforeDelete(drop, methods);
   if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   const list = [...results.values()];
@@ -252,6 +258,7 @@ async function measureSize(
     checks: checksFor(list),
     rowCheck,
     decryptOutputIdentical: identical,
+    ingest,
   };
 }
 
