@@ -355,40 +355,48 @@ describe("viva-drop ingest into DuckDB: the single-writer lock", () => {
   });
 });
 
-describe("viva-drop ingest killed mid-load (SIGKILL)", () => {
-  it("leaves none of the drop in progress, and the next run gives exactly the tables of a clean run", async () => {
-    const harness = SINK_HARNESSES[0];
+describe("viva-drop ingest stopped mid-load", () => {
+  const harness = SINK_HARNESSES[0];
+
+  /** Three drops, the middle one large enough (~30 MB of rows) that the process is still streaming it when stopped. */
+  function threeDrops(): { tenant: string; largeBytes: number } {
     const source = account();
-    const tenant = path.join(source, TENANT);
     writeDrop(source, TENANT, "1-small", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows([1, 2], WEEK1, () => "1") });
-    // Large enough (~60 MB of rows) that the process is still streaming it when it is killed.
     const metrics = Array.from({ length: 24 }, (_, i) => `Metric ${i} hours`);
-    const large = Array.from({ length: 60_000 }, (_, i) => ({
+    const large = Array.from({ length: 30_000 }, (_, i) => ({
       PersonId: person(i % 3000),
-      MetricDate: `2024-0${1 + Math.floor(i / 3000) % 9}-${String(1 + (Math.floor(i / 27000) % 28)).padStart(2, "0")}T00:00:00Z`,
+      MetricDate: `2024-${String(1 + Math.floor(i / 3000)).padStart(2, "0")}-01T00:00:00Z`,
       ...Object.fromEntries(metrics.map((m, k) => [m, String(Math.abs(Math.sin(i * 31 + k)) * 100)])),
     }));
-    const bigDir = writeDrop(source, TENANT, "2-large", keys.publicKeyPem, { completedAt: "2024-03-12T06:00:00Z", parts: [toNdjson(large)] });
-    const bigBytes = readdirSync(path.join(bigDir, "data")).reduce((sum, f) => sum + statSync(path.join(bigDir, "data", f)).size, 0);
+    const dir = writeDrop(source, TENANT, "2-large", keys.publicKeyPem, { completedAt: "2024-03-12T06:00:00Z", parts: [toNdjson(large)] });
+    const largeBytes = readdirSync(path.join(dir, "data")).reduce((sum, f) => sum + statSync(path.join(dir, "data", f)).size, 0);
     writeDrop(source, TENANT, "3-small", keys.publicKeyPem, { completedAt: "2024-03-13T06:00:00Z", rows: personRows([2, 3], WEEK2, () => "3") });
+    return { tenant: path.join(source, TENANT), largeBytes };
+  }
 
+  /** Starts ingest and sends `signal` once it has read a third of the large drop's encrypted bytes. */
+  async function stopMidLoad(tenant: string, largeBytes: number, target: string, tmp: string, signal: NodeJS.Signals) {
+    const child = spawn(process.execPath, [CLI_BIN, "ingest", tenant, "--sink", target, "--private-key", pem], { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.resume();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, sig) => resolve({ code, signal: sig })));
+    // rchar: bytes the process has read so far, from any file.
+    const readBytes = (): number => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${child.pid}/io`, "utf8"))?.[1] ?? 0);
+    const baseline = await waitForValue(() => (readBytes() > 0 ? readBytes() : undefined));
+    await waitForValue(() => (readBytes() > baseline + largeBytes / 3 ? true : undefined));
+    child.kill(signal);
+    return { ...(await exited), stderr };
+  }
+
+  it("killed with SIGKILL: none of the drop in progress is visible, and the next run gives exactly the tables of a clean run", async () => {
+    const { tenant, largeBytes } = threeDrops();
     const clean = await harness.create();
     const crashed = await harness.create();
     const tmp = makeTempDir("viva-ingest-tmp-");
     try {
       expect((await ingest(tenant, clean)).code).toBe(0);
-
-      const child = spawn(process.execPath, [CLI_BIN, "ingest", tenant, "--sink", crashed.target, "--private-key", pem, "--quiet"], {
-        env: { ...process.env, TMPDIR: tmp },
-        stdio: ["ignore", "ignore", "ignore"],
-      });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-      // Kill once it has read a third of the large drop's encrypted bytes (rchar: bytes it read, any source).
-      const readBytes = (): number => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${child.pid}/io`, "utf8"))?.[1] ?? 0);
-      const baseline = await waitForValue(() => (readBytes() > 0 ? readBytes() : undefined));
-      await waitForValue(() => (readBytes() > baseline + bigBytes / 3 ? true : undefined));
-      child.kill("SIGKILL");
-      expect(await exited).toBe("SIGKILL");
+      expect((await stopMidLoad(tenant, largeBytes, crashed.target, tmp, "SIGKILL")).signal).toBe("SIGKILL");
 
       const afterKill = await crashed.tables();
       expect(afterKill.viva_drops.rows.map((r) => JSON.parse(r).run_folder)).toEqual(["1-small"]);
@@ -404,6 +412,24 @@ describe("viva-drop ingest killed mid-load (SIGKILL)", () => {
       rmSync(tmp, { recursive: true, force: true });
       await clean.drop();
       await crashed.drop();
+    }
+  });
+
+  it("interrupted with SIGINT: rolls the drop back, says so in one line and exits 130", async () => {
+    const { tenant, largeBytes } = threeDrops();
+    const db = await harness.create();
+    const tmp = makeTempDir("viva-ingest-tmp-");
+    try {
+      const stopped = await stopMidLoad(tenant, largeBytes, db.target, tmp, "SIGINT");
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toBe(`viva-drop: ${tenant}: interrupted by SIGINT; the drop being loaded was rolled back, drops loaded before it stay loaded\n`);
+      expect((await db.query("SELECT run_folder FROM viva_drops")).map((r) => r.run_folder)).toEqual(["1-small"]);
+      expect(Number((await db.query("SELECT count(*) AS n FROM viva_person_report"))[0].n)).toBe(4);
+      expect(readdirSync(path.dirname(db.target))).toEqual([path.basename(db.target)]);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+      await db.drop();
     }
   });
 });
