@@ -46,7 +46,7 @@ async function main() {
     const file = join(scratch, `${name}.duckdb`);
     rmSync(file, { force: true });
     rmSync(`${file}.wal`, { force: true });
-    const instance = await duck.DuckDBInstance.create(file, { memory_limit: "128MB" });
+    const instance = await duck.DuckDBInstance.create(file, { memory_limit: "1GB" });
     return { instance, conn: await instance.connect(), file };
   };
   const finish = ({ instance, conn, file }) => {

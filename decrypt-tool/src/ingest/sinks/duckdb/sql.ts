@@ -75,10 +75,16 @@ export const CREATE_TABLES = [
   )`,
 ];
 
-/** The join view over the current columns of both tables. */
+/**
+ * The join view over the current columns of both tables. A users column whose `user_` name a person
+ * report column already has (DuckDB compares names ignoring case) is left out rather than failing the load.
+ */
 export function createViewSql(personColumns: readonly string[], userColumns: readonly string[]): string {
   const person = personColumns.map((c) => `p.${ident(c)}`);
-  const users = userColumns.filter((c) => !USERS_COLUMNS_NOT_IN_VIEW.includes(c)).map((c) => `u.${ident(c)} AS ${ident(`user_${c}`)}`);
+  const taken = new Set(personColumns.map((c) => c.toLowerCase()));
+  const users = userColumns
+    .filter((c) => !USERS_COLUMNS_NOT_IN_VIEW.includes(c) && !taken.has(`user_${c}`.toLowerCase()))
+    .map((c) => `u.${ident(c)} AS ${ident(`user_${c}`)}`);
   return `CREATE OR REPLACE VIEW ${SINK_OBJECTS.personReportUsers} AS
     SELECT ${[...person, ...users].join(", ")}
     FROM ${SINK_OBJECTS.personReport} p
