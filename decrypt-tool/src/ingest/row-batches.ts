@@ -27,6 +27,9 @@ export class RowBatcher {
   private readonly lowerNames = new Map<string, string>();
   private rows: unknown[][] = [];
   private rowNumber = 0;
+  private readonly lastOrder: string[] = [];
+  private readonly lastIndexes: number[] = [];
+  private readonly metricDates = new Map<unknown, Date | undefined>();
 
   constructor(private readonly kind: DropKind) {
     if (kind === "personReport") {
@@ -46,13 +49,28 @@ export class RowBatcher {
   add(row: Record<string, unknown>): RowBatch | undefined {
     this.rowNumber++;
     const values: unknown[] = new Array(this.columns.length).fill(null);
+    const keys = this.keyColumns();
+    // Rows of a drop nearly always list their columns in the same order: the previous row's order
+    // answers most name lookups with one (interned) string comparison instead of a hash lookup.
+    const order = this.lastOrder;
+    const indexes = this.lastIndexes;
+    let position = 0;
+    let sameOrder = true;
     for (const name in row) {
       const value = row[name];
-      let index = this.indexOf.get(name);
+      let index: number | undefined;
+      if (sameOrder && order[position] === name) index = indexes[position];
+      else {
+        if (sameOrder) {
+          sameOrder = false;
+          order.length = indexes.length = position;
+        }
+        index = this.indexOf.get(name);
+      }
       if (index === undefined) {
         if (value === null) continue;
         index = this.addColumn(name, value);
-      } else if (index >= this.keyColumns() && value !== null) {
+      } else if (index >= keys && value !== null) {
         const column = this.columns[index];
         // Text holds anything, and a double column mostly sees more number text: both settled cheaply.
         if (column.type !== "text" && !(column.type === "double" && typeof value === "string" && isNumberText(value))) {
@@ -61,7 +79,13 @@ export class RowBatcher {
         }
       }
       values[index] = value;
+      if (!sameOrder) {
+        order.push(name);
+        indexes.push(index);
+      }
+      position++;
     }
+    if (sameOrder && position < order.length) order.length = indexes.length = position;
     this.checkKeys(values);
     this.rows.push(values);
     return this.rows.length >= BATCH_ROWS ? this.cut() : undefined;
@@ -96,9 +120,20 @@ export class RowBatcher {
       return;
     }
     if (typeof values[0] !== "string" || values[0] === "") throw new DropRejection(`row ${this.rowNumber} has no PersonId`);
-    if (parseMetricDate(values[1]) === undefined) {
+    if (this.metricDate(values[1]) === undefined) {
       throw new DropRejection(`row ${this.rowNumber}: MetricDate ${values[1] === null || values[1] === undefined ? "is missing" : "is not a date"}`);
     }
+  }
+
+  // A drop holds few distinct MetricDates (one per week or day): each is parsed once. Rows share the Date.
+  private metricDate(value: unknown): Date | undefined {
+    let date = this.metricDates.get(value);
+    if (date === undefined && !this.metricDates.has(value)) {
+      if (this.metricDates.size >= 10_000) this.metricDates.clear();
+      date = parseMetricDate(value);
+      this.metricDates.set(value, date);
+    }
+    return date;
   }
 
   private cut(): RowBatch {
@@ -108,7 +143,7 @@ export class RowBatcher {
     const types: ColumnType[] = columns.map((c) => c.type);
     for (const row of this.rows) {
       row[0] = (row[0] as string).toLowerCase();
-      if (keys === 2) row[1] = parseMetricDate(row[1]);
+      if (keys === 2) row[1] = this.metricDate(row[1]);
       for (let i = keys; i < row.length; i++) {
         const value = row[i];
         if (value === null || value === undefined) continue;
