@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import type { ColumnType } from "../../src/ingest/sinks/sink";
 import { makeTempDir } from "./test-drop";
 
 /** Every table and the view, as sorted, comparable text: column names, then one JSON line per row. */
@@ -14,6 +15,8 @@ export interface TestDatabase {
   tables(): Promise<TableDump>;
   /** Runs one query and returns its rows as objects (JS values). */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** A table's (or the view's) columns in order, with their types in the sink contract's terms. */
+  columnTypes(table: string): Promise<[string, ColumnType | "other"][]>;
   /** Removes the database. */
   drop(): Promise<void>;
 }
@@ -71,9 +74,15 @@ export const duckDbHarness: SinkHarness = {
         instance.closeSync();
       }
     };
+    const contractType = (dataType: string): ColumnType | "other" =>
+      ({ DOUBLE: "double", BOOLEAN: "boolean", "TIMESTAMP WITH TIME ZONE": "timestamp", JSON: "json", VARCHAR: "text" })[dataType] as ColumnType | undefined ?? "other";
     return {
       target: file,
       query,
+      async columnTypes(table) {
+        const rows = await query(`SELECT column_name, column_type FROM (DESCRIBE ${table})`);
+        return rows.map((r) => [String(r.column_name), contractType(String(r.column_type))]);
+      },
       async tables() {
         const dump: TableDump = {};
         for (const name of INGEST_OBJECTS) {
