@@ -1,7 +1,9 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type IngestProgress, ingestDrops, isDropError } from "../src/index";
+import { createIngestProgress } from "../src/cli/ingest-progress";
 import { RowBatcher } from "../src/ingest/row-batches";
 import { isNumberText, parseMetricDate, typeOf } from "../src/ingest/value-types";
 import { rejectionOf } from "./support/collect";
@@ -122,5 +124,52 @@ describe("column types", () => {
       [person(2), new Date("2024-03-04T00:00:00Z"), "5a", null, true],
     ]);
     expect(batcher.finish()).toBeUndefined();
+  });
+});
+
+describe("deleteAfterLoad on a local folder", () => {
+  it("removes a loaded drop's run folder once committed, and never a rejected one", async () => {
+    const source = makeTempDir("viva-ingest-delete-");
+    const db = await duckDbHarness.create();
+    try {
+      writeDrop(source, TENANT, "good", keys.publicKeyPem, { rows: personRows([1, 2], ["2024-03-04"], () => "1") });
+      writeDrop(source, TENANT, "bad", keys.publicKeyPem, { rows: personRows([3], ["2024-03-04"], () => "1"), metadata: { NumberOfRowsExtracted: 7 } });
+      const summary = await ingestDrops(path.join(source, TENANT), db.target, { privateKeyPem: keys.privateKeyPem }, { deleteAfterLoad: true });
+      expect(summary.drops.map((d) => [d.runFolder, d.status, d.deleted])).toEqual([
+        ["bad", "rejected", undefined],
+        ["good", "loaded", true],
+      ]);
+      expect(existsSync(path.join(source, TENANT, "good"))).toBe(false);
+      expect(existsSync(path.join(source, TENANT, "bad", "metadata", "JobMetadata", "Metadata.json"))).toBe(true);
+    } finally {
+      await db.drop();
+      rmSync(source, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("ingest progress on a terminal", () => {
+  it("shows drop n of m, the run folder, rows and MB/s of decrypted data", () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
+    Object.assign(stream, { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    let clock = 1_000_000;
+    const progress = createIngestProgress(false, stream, () => clock);
+    const at = (rows: number, decryptedBytes: number): IngestProgress => ({ drop: 2, drops: 5, tenantId: TENANT, runFolder: "2024-03-25-run", rows, decryptedBytes, encryptedBytes: decryptedBytes / 8, totalEncryptedBytes: 10e6 });
+    progress.update(at(0, 0));
+    clock += 2_000;
+    progress.update(at(12_345, 50e6));
+    progress.stop();
+    expect(chunks.join("")).toMatch(/drop 2 of 5 .* 2024-03-25-run \| 12,345 rows \| 25\.0 MB\/s/);
+    const drawn = chunks.length;
+    const quiet = createIngestProgress(true, stream);
+    quiet.update(at(1, 1));
+    quiet.stop();
+    expect(chunks.length).toBe(drawn);
   });
 });
