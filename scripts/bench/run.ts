@@ -280,14 +280,19 @@ export async function main(argv: string[]): Promise<number> {
   const cleanup = (): void => {
     if (!o.keep) rmSync(root, { recursive: true, force: true });
   };
+  let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // Ctrl-C reaches this process twice (directly, and relayed by tsx): with a once-listener the second one
+    // would kill it with the default action in the middle of removing the temp folder.
+    if (stopping) return;
+    stopping = true;
     log(`${sig}: stopping, removing ${root}`);
     killRunning();
     cleanup();
     process.exit(sig === "SIGINT" ? 130 : 143);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   process.once("exit", cleanup);
 
   const rss = detectRssMethod();
