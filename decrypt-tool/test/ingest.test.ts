@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
@@ -22,9 +22,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const WEEK1 = ["2024-03-04", "2024-03-11"];
 const WEEK2 = ["2024-03-11", "2024-03-18"];
 
-/** A fresh folder holding tenant folders. */
+/** A fresh folder holding tenant folders (inside `root`, removed with it). */
 function account(): string {
-  return makeTempDir("viva-ingest-account-");
+  return mkdtempSync(path.join(root, "account-"));
 }
 
 /** Runs ingest with an empty TMPDIR of its own and checks it stayed empty: no temp files on any exit path. */
