@@ -125,8 +125,8 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
         { tenant_id: TENANT, person_id: person(2), user_id: person(2), user_mail: "user2@contoso.example", user_department: "dept-2", enabled: true },
         { tenant_id: TENANT, person_id: person(3), user_id: null, user_mail: null, user_department: null, enabled: null },
       ]);
-      const phones = await db.query("SELECT \"businessPhones\"::VARCHAR AS phones FROM viva_users WHERE id = '" + person(1) + "'");
-      expect(phones).toEqual([{ phones: '["+1 555 011"]' }]);
+      const phones = await db.query(`SELECT CAST("businessPhones" AS VARCHAR) AS phones FROM viva_users WHERE id = '${person(1)}'`);
+      expect(phones.map((r) => JSON.parse(String(r.phones)))).toEqual([["+1 555 011"]]);
 
       // A newer snapshot replaces the tenant's users; an older one arriving later loads nothing.
       writeDrop(source, TENANT, "run2-users", keys.publicKeyPem, { completedAt: "2024-03-25T06:05:00Z", table: "BasicDataSet_v0.User_v1", rows: userRows([2, 3], (p) => `new-${p}`) });
@@ -259,11 +259,12 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
         ["Focus hours", "double"],
         ["Tags", "json"],
       ]);
-      const rows = await db.query("SELECT person_id, \"Level\" AS level, \"Focus hours\" AS focus, \"Tags\"::VARCHAR AS tags FROM viva_person_report ORDER BY person_id, metric_date");
-      expect(rows).toEqual([
-        { person_id: person(1), level: "5.0", focus: null, tags: null },
-        { person_id: person(1), level: "5.0", focus: null, tags: null },
-        { person_id: person(2), level: "5a", focus: 2.5, tags: '["a","b"]' },
+      const rows = await db.query("SELECT person_id, \"Level\" AS level, \"Focus hours\" AS focus, CAST(\"Tags\" AS VARCHAR) AS tags FROM viva_person_report ORDER BY person_id, metric_date");
+      // JSON compared as values: each database prints JSON text its own way.
+      expect(rows.map((r) => ({ ...r, tags: r.tags === null ? null : JSON.parse(String(r.tags)) }))).toEqual([
+        { person_id: person(1), level: harness.numberAsText(5), focus: null, tags: null },
+        { person_id: person(1), level: harness.numberAsText(5), focus: null, tags: null },
+        { person_id: person(2), level: "5a", focus: 2.5, tags: ["a", "b"] },
       ]);
       const view = await db.columnTypes("viva_person_report_users");
       expect(view.map(([name]) => name)).toEqual(expect.arrayContaining(["Focus hours", "Tags", "user_id"]));

@@ -24,6 +24,8 @@ export interface TestDatabase {
 /** One kind of sink the ingest tests run against. */
 export interface SinkHarness {
   name: string;
+  /** How the database's own cast writes a number as text (a column widened from double to text): DuckDB 5 → "5.0". */
+  numberAsText(value: number): string;
   /** A fresh, empty database. */
   create(): Promise<TestDatabase>;
   /** Stops what `create` needed (a server), if anything. */
@@ -57,6 +59,7 @@ export function dumpRows(rows: Record<string, unknown>[]): { columns: string[]; 
 /** DuckDB: a fresh file in a temp folder, read back with @duckdb/node-api (read-only, closed after each read). */
 export const duckDbHarness: SinkHarness = {
   name: "DuckDB",
+  numberAsText: (value) => (Number.isInteger(value) ? `${value}.0` : String(value)),
   async create() {
     const dir = makeTempDir("viva-ingest-db-");
     const file = path.join(dir, "viva.duckdb");
