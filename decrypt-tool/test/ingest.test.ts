@@ -294,7 +294,7 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
     }
   });
 
-  it("exits 2, 3 or 6 with one line for bad input, writing nothing", async () => {
+  it("exits 2, 3 or 4 with one line for bad input, before the database is opened", async () => {
     const source = account();
     const tenant = path.join(source, TENANT);
     writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
@@ -306,8 +306,6 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
         [["ingest", tenant, "--sink", db.target], 2, /^viva-drop: .*: a key is needed: --key-vault <vault URL> or --private-key <PEM file>\n$/],
         [["ingest", path.join(source, "nowhere"), "--sink", db.target, "--private-key", pem], 3, /^viva-drop: .*nowhere: no such folder\n$/],
         [["ingest", path.join(tenant, "w1"), "--sink", db.target, "--private-key", pem], 3, /is neither a tenant container .* nor a storage account or folder holding tenant containers\n$/],
-        [["ingest", tenant, "--sink", path.join(source, "no-folder", "x.duckdb"), "--private-key", pem], 6, /^viva-drop: .*x\.duckdb: no folder .*no-folder\n$/],
-        [["ingest", tenant, "--sink", `duckdb:${source}`, "--private-key", pem], 6, /^viva-drop: .*: is a folder; give a database file name \(\*\.duckdb\)\n$/],
         [["ingest", tenant, "--sink", pem.replace(/\.pem$/, ".duckdb"), "--private-key", path.join(source, "missing.pem")], 4, /cannot read private key file .*missing\.pem/],
       ];
       for (const [args, code, message] of cases) {
@@ -317,19 +315,32 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
         expect(result.code, args.join(" ")).toBe(code);
         expect(result.stdout).toBe("");
       }
-      const notDuckDb = path.join(source, "notes.duckdb");
-      writeFileSync(notDuckDb, "not a database, just text that is long enough to have a header".repeat(100));
-      const bad = await runCli(["ingest", tenant, "--sink", notDuckDb, "--private-key", pem]);
-      expect(bad.code).toBe(6);
-      expect(bad.stderr).toMatch(/^viva-drop: .*notes\.duckdb: cannot open the DuckDB database: .+\n$/);
-      expect(readdirSync(path.dirname(db.target))).toEqual([]);
     } finally {
       await db.drop();
     }
   });
 });
 
-describe("viva-drop ingest into DuckDB: the single-writer lock", () => {
+describe("viva-drop ingest into a DuckDB file", () => {
+  it("exits 6 with one line for a sink file it cannot create or open, creating nothing", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
+    const cases: [string, RegExp][] = [
+      [path.join(source, "no-folder", "x.duckdb"), /^viva-drop: .*x\.duckdb: no folder .*no-folder\n$/],
+      [`duckdb:${source}`, /^viva-drop: .*: is a folder; give a database file name \(\*\.duckdb\)\n$/],
+    ];
+    const notDuckDb = path.join(source, "notes.duckdb");
+    writeFileSync(notDuckDb, "not a database, just text that is long enough to have a header".repeat(100));
+    cases.push([notDuckDb, /^viva-drop: .*notes\.duckdb: cannot open the DuckDB database: .+\n$/]);
+    for (const [sink, message] of cases) {
+      const result = await runCli(["ingest", tenant, "--sink", sink, "--private-key", pem]);
+      expect(result.stderr, sink).toMatch(message);
+      expect(result.code, sink).toBe(6);
+    }
+    expect(readdirSync(source).sort()).toEqual([TENANT, "notes.duckdb"]);
+  });
+
   it("fails with one line naming the process that holds the database, after waiting the bounded time", async () => {
     const source = account();
     writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
