@@ -233,6 +233,8 @@ describe("npm run bench -- --smoke", () => {
       expect(benchDirs()).toEqual([expect.stringMatching(/^viva-bench-\d+-/)]); // the stale one is gone, the run's own is there
       process.kill(-child.pid!, "SIGINT");
       expect(await exited).not.toBe(0);
+      // `exited` is tsx's exit: the bench process under it may still be removing its folder.
+      for (let waited = 0; benchDirs().length > 0 && waited < 15_000; waited += 100) await new Promise((res) => setTimeout(res, 100));
       expect(benchDirs()).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {

@@ -278,7 +278,8 @@ export async function main(argv: string[]): Promise<number> {
   sweepStaleTempFolders();
   const root = mkdtempSync(join(tmpdir(), `viva-bench-${process.pid}-`));
   const cleanup = (): void => {
-    if (!o.keep) rmSync(root, { recursive: true, force: true });
+    // Retried: a file the generator is just opening can appear while the folder is being removed (ENOTEMPTY).
+    if (!o.keep) rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   };
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
