@@ -57,6 +57,31 @@ export {
   type SimulateOptions,
 } from "./simulate/index";
 
+// Ingest: drops into a database (DuckDB or PostgreSQL), exactly once
+export {
+  ingestDrops,
+  openSink,
+  parseSinkTarget,
+  describeSinkTarget,
+  SinkError,
+  DropRejectedError,
+  SINK_OBJECTS,
+  type IngestedDrop,
+  type IngestOptions,
+  type IngestProgress,
+  type IngestSummary,
+  type Sink,
+  type SinkTarget,
+  type LedgerRow,
+  type DropStatus,
+  type DropKind,
+  type DropLoad,
+  type LoadOutcome,
+  type RowBatch,
+  type Column,
+  type ColumnType,
+} from "./ingest/index";
+
 // Pull model: run a tenant's pipeline and wait for it; fleet status over the stack outputs
 export {
   runTenantPipeline,

@@ -37,7 +37,7 @@ export async function listDrops(location: string | DropSource, options: ListDrop
   const { signal } = options;
   const source = resolveSource(location, options);
   const files = await source.listFiles({ signal });
-  const folders = runFolders(files);
+  const folders = findRunFolders(files);
   const listings: DropListing[] = new Array(folders.length);
   // A few metadata reads at a time: a busy tenant container holds many weekly drops.
   let next = 0;
@@ -81,8 +81,8 @@ async function describeDrop(drop: DropSource, runFolder: string): Promise<DropLi
 
 const METADATA_MARKERS = [VIVA_METADATA_PATH, MGDC_KEY_DETAILS_PATH];
 
-// Folders that directly contain metadata/… ; "" is the location itself (a single drop).
-function runFolders(files: DropFile[]): string[] {
+/** The folders of a listing that directly contain a drop's metadata/, sorted; "" is the listed location itself (a single drop). */
+export function findRunFolders(files: DropFile[]): string[] {
   const folders = new Set<string>();
   for (const file of files) {
     for (const marker of METADATA_MARKERS) {

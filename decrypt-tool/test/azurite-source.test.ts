@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BlobServiceClient, ContainerSASPermissions, type ContainerClient, generateBlobSASQueryParameters, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inspectDrop, listDrops, openDrop } from "../src/index";
 import { type RunningAzurite, startAzurite } from "../src/demo/azurite";
 import { collectRows, rejectionOf } from "./support/collect";
+import { uploadFolder } from "./support/ingest-drops";
 import { assertBuilt, runCli } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestKeyPair } from "./support/test-drop";
 
@@ -29,8 +30,8 @@ beforeAll(async () => {
   const good = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, tenantId: TENANT, parts: [toNdjson(rows.slice(0, 4)), toNdjson(rows.slice(4))] });
   const failed = writeTestDrop(root, { publicKeyPem: keys.publicKeyPem, tenantId: TENANT, metadata: { Errors: "Quota exceeded", DecryptionKeyDetails: undefined, NumberOfRowsExtracted: 0 } });
   rmSync(path.join(failed.dir, "data"), { recursive: true });
-  await uploadFolder(good.dir, "2024-04-01-run");
-  await uploadFolder(failed.dir, "2024-04-08-run");
+  await uploadFolder(container, good.dir, "2024-04-01-run");
+  await uploadFolder(container, failed.dir, "2024-04-08-run");
   // ADLS Gen2 accounts list their directories as empty marker blobs; a reader must skip them.
   await container.getBlockBlobClient("2024-04-01-run/data").upload("", 0, { metadata: { hdi_isfolder: "true" } });
 });
@@ -39,18 +40,6 @@ afterAll(async () => {
   await azurite?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-async function uploadFolder(dir: string, prefix: string): Promise<void> {
-  const walk = (relative: string): string[] =>
-    readdirSync(path.join(dir, relative)).flatMap((name) => {
-      const child = relative ? `${relative}/${name}` : name;
-      return statSync(path.join(dir, child)).isDirectory() ? walk(child) : [child];
-    });
-  for (const file of walk("")) {
-    const content = readFileSync(path.join(dir, file));
-    await container.getBlockBlobClient(`${prefix}/${file}`).upload(content, content.length);
-  }
-}
 
 async function blobSnapshot(): Promise<string[]> {
   const out: string[] = [];

@@ -15,7 +15,16 @@ import { assertBuilt, CLI_BIN } from "./support/run-cli";
 const FIXTURES = path.resolve(__dirname, "../../fixtures");
 
 // Expected figures, computed here from the fixture without any project code.
-function expectedSummary(): { rows: number; people: number; min: string; max: string; means: Record<string, string>; users: number } {
+function expectedSummary(): {
+  rows: number;
+  people: number;
+  min: string;
+  max: string;
+  means: Record<string, string>;
+  users: number;
+  matched: number;
+  byDepartment: Record<string, string>;
+} {
   const rows = readFileSync(path.join(FIXTURES, "VivaInsightsDataset_v1.json"), "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
@@ -25,8 +34,20 @@ function expectedSummary(): { rows: number; people: number; min: string; max: st
   for (const metric of ["Collaboration hours", "Meeting hours", "Email hours", "After-hours collaboration hours"]) {
     means[metric] = (rows.reduce((sum, r) => sum + parseFloat(r[metric]), 0) / rows.length).toFixed(2);
   }
-  const users = readFileSync(path.join(FIXTURES, "BasicDataSet_v0.User_v1.json"), "utf8").split("\n").filter((l) => l.trim() !== "").length;
-  return { rows: rows.length, people: new Set(rows.map((r) => r.PersonId)).size, min: dates[0], max: dates.at(-1)!, means, users };
+  const userRows = readFileSync(path.join(FIXTURES, "BasicDataSet_v0.User_v1.json"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((line) => JSON.parse(line) as { department: string | null });
+  // The demo re-keys user i to the i-th distinct PersonId of the person report sample, so the join matches.
+  const personIds = [...new Set(rows.map((r) => r.PersonId))];
+  const departmentOf = new Map(userRows.map((u, i) => [personIds[i], u.department]));
+  const joined = rows.filter((r) => departmentOf.has(r.PersonId));
+  const byDepartment: Record<string, string> = {};
+  for (const department of new Set(joined.map((r) => departmentOf.get(r.PersonId)).filter((d): d is string => d !== null))) {
+    const of = joined.filter((r) => departmentOf.get(r.PersonId) === department);
+    byDepartment[department] = `${(of.reduce((sum, r) => sum + parseFloat(r["Collaboration hours"]), 0) / of.length).toFixed(2)} +${of.length} +${of.length}`;
+  }
+  return { rows: rows.length, people: new Set(rows.map((r) => r.PersonId)).size, min: dates[0], max: dates.at(-1)!, means, users: userRows.length, matched: joined.length, byDepartment };
 }
 
 interface DemoRun {
@@ -103,6 +124,10 @@ describe("viva-drop demo (built CLI)", () => {
     for (const [metric, mean] of Object.entries(expected.means)) expect(out).toMatch(new RegExp(`\\n  ${metric} +${mean.replace(".", "\\.")} `));
     expect(out).toMatch(new RegExp(`BasicDataSet_v0\\.User_v1 .*\\n  rows +${expected.users} \\(matches`));
     expect(out).toContain("drops listed  2 in http://127.0.0.1:");
+    // The drops went on into a temporary DuckDB file and the join view was queried.
+    expect(out).toContain(`viva-drop ingest → temporary DuckDB file: 2 drops loaded, ${(expected.rows + expected.users).toLocaleString("en-US")} rows`);
+    expect(out).toContain(`${expected.matched} of ${expected.rows.toLocaleString("en-US")} person report rows matched a user`);
+    for (const [department, line] of Object.entries(expected.byDepartment)) expect(out).toMatch(new RegExp(`\\n  ${department} +${line}\\n`));
 
     const emulator = emulatorOf(run.stderr());
     expect(isRunning(emulator.pid)).toBe(false);

@@ -63,6 +63,13 @@ describe("the public API (decrypt-tool/dist/index.js, what the package ships)", 
         "allHealthy",
         "parseStackOutputs",
         "readStackOutputs",
+        "ingestDrops",
+        "openSink",
+        "parseSinkTarget",
+        "describeSinkTarget",
+        "SinkError",
+        "DropRejectedError",
+        "SINK_OBJECTS",
       ].sort(),
     );
     // The validator's internals, its mutable error state among them, stay private.

@@ -5,6 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem, type } from "node:os";
 import { renderIngestPostgres, type IngestPostgresResult } from "./ingest-postgres-results";
+import { type IngestBenchResult, renderIngest, renderIngestFlatness } from "./ingest";
 import type { MethodId } from "./methods";
 import { commandOutput } from "./methods";
 import type { RssMethod } from "./measure";
@@ -58,6 +59,8 @@ export interface SizeResult {
   rowCheck: string;
   /** (e)'s stdout has the generated NDJSON's exact bytes (SHA-256); null when (e) did not run. */
   decryptOutputIdentical: boolean | null;
+  /** viva-drop ingest into DuckDB against DuckDB's own read_json (issue 11); absent with --skip-ingest. */
+  ingest?: IngestBenchResult;
 }
 
 export interface Machine {
@@ -190,6 +193,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("| Check | Value | Target | Result |");
     out.push("|---|---|---|---|");
     for (const c of s.checks) out.push(`| ${cell(c.name)} | ${cell(c.value)} | ${c.target} | ${verdict(c.pass)} |`);
+    if (s.ingest) out.push(...renderIngest(s.ingest, s.uncompressedBytes));
   }
   if (r.sizes.length > 0) {
     out.push("");
@@ -204,6 +208,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("|---|---|---|---|");
     out.push(`| ${cell(flat.name)} | ${cell(flat.value)} | ${flat.target} | ${verdict(flat.pass)} |`);
   }
+  out.push(...renderIngestFlatness(r.sizes));
 
   if (r.ingestPostgres) out.push(...renderIngestPostgres(r.ingestPostgres));
 

@@ -21,6 +21,7 @@ import { decryptCountStages, detectTools, methodsFor, REPO, type Method } from "
 import { judgePlan, measurePlan } from "./plan-scaling";
 import { measureIngestPostgresInChild } from "./ingest-postgres-results";
 import { profileDecrypt } from "./profile";
+import { measureIngest } from "./ingest";
 import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
 import { formatSize, parseSize } from "./size";
 
@@ -31,6 +32,7 @@ const USAGE = `usage: npm run bench -- [options]
   --runs <n>          timed runs per method (default 3; median reported)
   --skip-plan         do not measure plan scaling
   --skip-ingest-postgres  do not measure ingest into PostgreSQL
+  --skip-ingest       do not measure viva-drop ingest into DuckDB (issue 11)
   --plan-sizes <list> tenant counts for plan scaling (default 10,100,1000)
   --plan-timeout <s>  stop plan scaling when one plan run takes longer (default 300)
   --profile           also run (e) under node --cpu-prof and list the top self-time functions
@@ -45,6 +47,7 @@ interface Options {
   runs: number;
   plan: boolean;
   ingestPostgres: boolean;
+  ingest: boolean;
   planSizes: number[];
   planTimeout: number;
   profile: boolean;
@@ -63,6 +66,7 @@ export function parseOptions(argv: string[]): Options | null {
       runs: { type: "string" },
       "skip-plan": { type: "boolean", default: false },
       "skip-ingest-postgres": { type: "boolean", default: false },
+      "skip-ingest": { type: "boolean", default: false },
       "plan-sizes": { type: "string" },
       "plan-timeout": { type: "string" },
       profile: { type: "boolean", default: false },
@@ -89,6 +93,7 @@ export function parseOptions(argv: string[]): Options | null {
     runs,
     plan: !values["skip-plan"],
     ingestPostgres: !values["skip-ingest-postgres"],
+    ingest: !values["skip-ingest"],
     planSizes: values["plan-sizes"] !== undefined ? list(values["plan-sizes"], "plan-sizes") : smoke ? [2, 5] : [10, 100, 1000],
     planTimeout: values["plan-timeout"] !== undefined ? list(values["plan-timeout"], "plan-timeout")[0] : 300,
     profile: values.profile!,
@@ -243,6 +248,7 @@ async function measureSize(
     `${counted.join(", ")} — ${agree ? "agree with" : "**DISAGREE** with"} the ${drop.rows.toLocaleString("en-US")} rows generated (NumberOfRowsExtracted)` +
     (identical === null ? "" : identical ? "; (e)'s output is byte-identical to the generated NDJSON (SHA-256)" : "; (e)'s output differs from the generated NDJSON bytes (re-serialized?)");
 
+  const ingest = opts.ingest ? await measureIngest(drop, { runs: opts.runs, scratch: ctx.root, rss: ctx.rss, profile: opts.profile, failures: ctx.failures, log }) : undefined;
   await beforeDelete(drop, methods);
   if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   const list = [...results.values()];
@@ -257,6 +263,7 @@ async function measureSize(
     checks: checksFor(list),
     rowCheck,
     decryptOutputIdentical: identical,
+    ingest,
   };
 }
 
@@ -276,16 +283,22 @@ export async function main(argv: string[]): Promise<number> {
   sweepStaleTempFolders();
   const root = mkdtempSync(join(tmpdir(), `viva-bench-${process.pid}-`));
   const cleanup = (): void => {
-    if (!o.keep) rmSync(root, { recursive: true, force: true });
+    // Retried: a file the generator is just opening can appear while the folder is being removed (ENOTEMPTY).
+    if (!o.keep) rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   };
+  let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // Ctrl-C reaches this process twice (directly, and relayed by tsx): with a once-listener the second one
+    // would kill it with the default action in the middle of removing the temp folder.
+    if (stopping) return;
+    stopping = true;
     log(`${sig}: stopping, removing ${root}`);
     killRunning();
     cleanup();
     process.exit(sig === "SIGINT" ? 130 : 143);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   process.once("exit", cleanup);
 
   const rss = detectRssMethod();

@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT_CODES } from "../errors";
 import { register as registerDecrypt } from "./commands/decrypt";
 import { register as registerDemo } from "./commands/demo";
+import { register as registerIngest } from "./commands/ingest";
 import { register as registerInspect } from "./commands/inspect";
 import { register as registerList } from "./commands/list";
 import { register as registerRun } from "./commands/run";
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   registerList(program);
   registerRun(program);
   registerStatus(program);
+  registerIngest(program);
   registerSimulate(program);
   registerDemo(program);
   return program;

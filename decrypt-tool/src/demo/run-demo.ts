@@ -17,6 +17,7 @@ import { usageErrorFrom } from "../usage-error";
 import { startAzurite } from "./azurite";
 import type { CleanupStack } from "./cleanup";
 import { type MetricMean, MetricMeans } from "./headline-metrics";
+import { type DemoIngest, demoWorkFolder, ingestDemo, joinableUsersSample } from "./ingest-demo";
 import { type SampleDataset, sampleDatasets } from "./sample-data";
 
 const demoOptionsSchema = z
@@ -96,13 +97,16 @@ export interface DemoResult {
   listed: DropListing[];
   personReport: DemoDrop & { metrics: MetricMean[] };
   users: DemoDrop;
+  /** Both drops ingested into a temporary DuckDB file, and the join queried. */
+  ingest: DemoIngest;
 }
 
 /**
  * The end-to-end demo: a tenant container (on a local Azurite emulator, or a real account), a fresh
  * RSA-2048 tenant key pair, two simulated drops from the bundled samples, read back through the
- * production path (listDrops → inspectDrop → verifyDrop → openDrop().rows()). Registers every undo step
- * on `options.cleanup`; the caller runs it.
+ * production path (listDrops → inspectDrop → verifyDrop → openDrop().rows()), then ingested into a
+ * temporary DuckDB file (ingestDrops) and queried through the join view. Registers every undo step on
+ * `options.cleanup`; the caller runs it.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const resolved = resolveDemoOptions(options);
@@ -146,8 +150,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(`simulated ${sample.tableName}: ${drop.rows} rows in ${drop.dataFiles.length} data file(s) → ${drop.location}`);
     return runFolder;
   };
+  const work = demoWorkFolder(cleanup);
   const personFolder = await simulateInto(samples.personReport, 2);
-  const usersFolder = await simulateInto(samples.users, 1);
+  const usersFolder = await simulateInto({ ...samples.users, file: joinableUsersSample(samples.users.file, samples.personReport.file, work) }, 1);
 
   // The container is listed once: listDrops and every later step of each drop share that listing.
   const containerSource = resolveSource(storage.containerUrl, auth);
@@ -169,7 +174,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const means = new MetricMeans();
   for await (const row of (await openDrop(scopeSource(containerSource, personFolder, files), keyOptions)).rows()) means.add(row);
   const usersDrop = await readBack(usersFolder);
-  return { tenantId, storage, listed, personReport: { ...personDrop, metrics: means.results() }, users: usersDrop };
+  const ingest = await ingestDemo(storage.containerUrl, keyOptions, { ...auth, runFolders: [personFolder, usersFolder] }, work);
+  log(`ingested ${ingest.summary.loaded} drop(s), ${ingest.summary.rows} rows, into a temporary DuckDB file`);
+  return { tenantId, storage, listed, personReport: { ...personDrop, metrics: means.results() }, users: usersDrop, ingest };
 }
 
 function resolveDemoOptions(options: DemoOptions): z.output<typeof demoOptionsSchema> {

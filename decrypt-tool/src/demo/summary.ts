@@ -20,6 +20,22 @@ export function formatDemoSummary(result: DemoResult): string {
     formatDrop(person),
     indent(metrics),
     formatDrop(result.users),
+    formatIngest(result),
+  ].join("\n");
+}
+
+function formatIngest(result: DemoResult): string {
+  const { ingest } = result;
+  const table = formatTable(
+    ["user department", "mean Collaboration hours", "rows", "matched a user"],
+    ingest.byDepartment.map((d) => [d.department ?? "(none)", d.meanHours.toFixed(2), formatCount(d.rows), formatCount(d.matched)]),
+  );
+  return [
+    `viva-drop ingest → temporary DuckDB file: ${ingest.summary.loaded} drops loaded, ${formatCount(ingest.summary.rows)} rows`,
+    indent(`${ingest.query.replace(/\n/g, " ")}`),
+    indent(table),
+    indent(`${formatCount(ingest.matched)} of ${formatCount(ingest.rows)} person report rows matched a user (users sample re-keyed to the sample's PersonIds)`),
+    "",
   ].join("\n");
 }
 

@@ -26,7 +26,7 @@ export class BlobDropSource implements DropSource {
       for await (const blob of this.container.listBlobsFlat({ prefix: this.prefix, includeMetadata: true, abortSignal: options.signal })) {
         // ADLS Gen2 (hierarchical namespace) lists its directories as empty marker blobs.
         if (blob.metadata?.hdi_isfolder === "true") continue;
-        files.push({ path: blob.name.slice(this.prefix.length), size: blob.properties.contentLength ?? 0 });
+        files.push({ path: blob.name.slice(this.prefix.length), size: blob.properties.contentLength ?? 0, version: blob.properties.etag });
       }
     } catch (error) {
       options.signal?.throwIfAborted();

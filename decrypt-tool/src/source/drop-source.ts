@@ -11,6 +11,8 @@ export interface DropFile {
    * A drop whose data files repeat an identity is refused, since its rows would be read twice.
    */
   identity?: string;
+  /** What changes when the file is rewritten, where the source has it: a blob's ETag, a local file's modification time. */
+  version?: string;
 }
 
 /** Options for reading a source. */

@@ -121,7 +121,7 @@ interface WalkState {
 
 // The same file reached twice (a link and its target, or two hard links) has the same identity.
 function fileEntry(relative: string, info: Stats): DropFile {
-  return { path: relative, size: info.size, identity: `${info.dev}:${info.ino}` };
+  return { path: relative, size: info.size, version: String(info.mtimeMs), identity: `${info.dev}:${info.ino}` };
 }
 
 function isInside(root: string, file: string): boolean {

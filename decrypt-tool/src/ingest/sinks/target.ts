@@ -17,12 +17,13 @@ export function parseSinkTarget(text: string): SinkTarget | undefined {
   return undefined;
 }
 
-/** A sink target for messages: a PostgreSQL URL without its password. */
+/** A sink target for messages: a PostgreSQL URL without its password, also one given as a query parameter. */
 export function describeSinkTarget(target: SinkTarget): string {
   if (target.kind === "duckdb") return target.path;
   try {
     const url = new URL(target.url);
     if (url.password) url.password = "***";
+    for (const key of ["password", "sslpassword"]) if (url.searchParams.has(key)) url.searchParams.set(key, "***");
     return url.toString();
   } catch {
     return "postgres://(unparsable URL)";

@@ -1,0 +1,405 @@
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
+import { type Column, type ColumnType, type DropKind, type DropLoad, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
+import { ChunkAppender, type ColumnSource } from "./chunk-writer";
+import { CONNECTION_SETTINGS, openDatabase, shortDuckDbError } from "./open-database";
+import { columnTypeOf, CREATE_TABLES, createViewSql, dropOrder, DUCKDB_TYPES, ident, TABLE_OF } from "./sql";
+
+interface TableColumn {
+  name: string;
+  /** Undefined for the sink's own columns of types ingest never sends (none today). */
+  type: ColumnType | undefined;
+}
+
+/**
+ * The DuckDB sink (see {@link Sink} for what every sink guarantees). One process writes a DuckDB file at a
+ * time: the file is opened in prepare() and held until close(), so a second ingest waits for it (see
+ * openDatabase) and then finds the first one's drops loaded.
+ *
+ * A drop is one transaction: its rows are appended straight into the target table (DuckDB's appender,
+ * data chunks written column by column), then the keys it shares with rows already there are resolved by
+ * the winning-row rule with two hash joins (resolveConflicts), then its ledger row; a crash before COMMIT
+ * leaves none of it.
+ */
+export class DuckDbSink implements Sink {
+  readonly description: string;
+  private instance: DuckDBInstance | undefined;
+  private conn: DuckDBConnection | undefined;
+
+  constructor(private readonly path: string) {
+    this.description = path;
+  }
+
+  async prepare(signal?: AbortSignal): Promise<void> {
+    if (!this.conn) {
+      this.instance = await openDatabase(this.path, signal);
+      try {
+        this.conn = await this.instance.connect();
+        for (const setting of CONNECTION_SETTINGS) await this.conn.run(setting);
+      } catch (error) {
+        this.conn?.closeSync();
+        this.conn = undefined;
+        this.instance.closeSync();
+        this.instance = undefined;
+        throw this.failure("cannot connect", error);
+      }
+    }
+    for (const statement of CREATE_TABLES) await this.run(statement);
+    const person = await this.columnsOf("personReport");
+    const users = await this.columnsOf("users");
+    if (!(await this.exists(SINK_OBJECTS.personReportUsers))) await this.run(createViewSql(person.map((c) => c.name), users.map((c) => c.name)));
+  }
+
+  async ledger(tenantId: string): Promise<Map<string, LedgerRow>> {
+    const rows = await this.rowObjects(`SELECT * FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1`, [tenantId]);
+    return new Map(rows.map((row) => [String(row.run_folder), toLedgerRow(row)]));
+  }
+
+  async loadDrop(drop: DropLoad, batches: AsyncIterable<RowBatch>, signal?: AbortSignal): Promise<LoadOutcome> {
+    const conn = this.connection();
+    const interrupt = (): void => conn.interrupt();
+    signal?.addEventListener("abort", interrupt, { once: true });
+    await this.run("BEGIN TRANSACTION");
+    try {
+      signal?.throwIfAborted();
+      const recorded = await this.rowObjects(`SELECT status FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1 AND run_folder = $2`, [drop.ledger.tenantId, drop.ledger.runFolder]);
+      if (recorded[0]?.status === "loaded") {
+        await this.run("ROLLBACK");
+        return { status: "alreadyLoaded" };
+      }
+      const load = new DropWriter(this, drop);
+      const rows = await load.write(batches, signal);
+      await this.upsertLedger({ ...drop.ledger, status: "loaded", rows, reason: null, loadedAt: new Date() });
+      if (load.schemaChanged) await this.recreateView();
+      signal?.throwIfAborted();
+      await this.run("COMMIT");
+      return { status: "loaded", rows };
+    } catch (error) {
+      await this.rollbackQuietly();
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", interrupt);
+    }
+  }
+
+  async recordOutcome(row: LedgerRow): Promise<void> {
+    await this.run("BEGIN TRANSACTION");
+    try {
+      const recorded = await this.rowObjects(`SELECT status FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1 AND run_folder = $2`, [row.tenantId, row.runFolder]);
+      if (recorded[0]?.status !== "loaded") await this.upsertLedger(row);
+      await this.run("COMMIT");
+    } catch (error) {
+      await this.rollbackQuietly();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.conn?.closeSync();
+    this.instance?.closeSync();
+    this.conn = undefined;
+    this.instance = undefined;
+  }
+
+  /** Runs one statement; a DuckDB failure becomes a SinkError. */
+  async run(sql: string, values?: DuckDBValue[]): Promise<number> {
+    try {
+      return (await this.connection().run(sql, values)).rowsChanged;
+    } catch (error) {
+      throw this.failure("a statement failed", error);
+    }
+  }
+
+  /** The rows of a query as objects of JS values. */
+  async rowObjects(sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+    try {
+      return (await this.connection().runAndReadAll(sql, values)).getRowObjectsJS() as Record<string, unknown>[];
+    } catch (error) {
+      throw this.failure("a query failed", error);
+    }
+  }
+
+  /** The table's columns in order, with their ingest types. */
+  async columnsOf(kind: DropKind): Promise<TableColumn[]> {
+    const rows = await this.rowObjects(
+      "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 ORDER BY column_index",
+      [TABLE_OF[kind]],
+    );
+    return rows.map((row) => ({ name: String(row.column_name), type: columnTypeOf(String(row.data_type)) }));
+  }
+
+  async createAppender(table: string): Promise<DuckDBAppender> {
+    try {
+      return await this.connection().createAppender(table);
+    } catch (error) {
+      throw this.failure("cannot append", error);
+    }
+  }
+
+  failure(what: string, error: unknown): SinkError {
+    if (error instanceof SinkError) return error;
+    return new SinkError(this.description, `${what}: ${shortDuckDbError(error)}`, { cause: error });
+  }
+
+  private connection(): DuckDBConnection {
+    if (!this.conn) throw new SinkError(this.description, "not prepared (call prepare() first)");
+    return this.conn;
+  }
+
+  private async exists(name: string): Promise<boolean> {
+    const rows = await this.rowObjects("SELECT 1 FROM duckdb_views() WHERE schema_name = 'main' AND view_name = $1", [name]);
+    return rows.length > 0;
+  }
+
+  private async recreateView(): Promise<void> {
+    const person = await this.columnsOf("personReport");
+    const users = await this.columnsOf("users");
+    await this.run(createViewSql(person.map((c) => c.name), users.map((c) => c.name)));
+  }
+
+  private async upsertLedger(row: LedgerRow): Promise<void> {
+    await this.run(
+      `INSERT INTO ${SINK_OBJECTS.drops} VALUES ($1, $2, $3, $4, $5, $6, $7, $8::TIMESTAMPTZ, $9::TIMESTAMPTZ, $10::TIMESTAMPTZ, $11::TIMESTAMPTZ, $12)
+       ON CONFLICT (tenant_id, run_folder) DO UPDATE SET dataset = excluded.dataset, extraction_id = excluded.extraction_id, status = excluded.status,
+         rows = excluded.rows, reason = excluded.reason, request_start = excluded.request_start, request_end = excluded.request_end,
+         job_completed_at = excluded.job_completed_at, loaded_at = excluded.loaded_at, files_fingerprint = excluded.files_fingerprint`,
+      [
+        row.tenantId,
+        row.runFolder,
+        row.dataset,
+        row.extractionId,
+        row.status,
+        row.rows,
+        row.reason,
+        iso(row.requestStart),
+        iso(row.requestEnd),
+        iso(row.jobCompletedAt),
+        iso(row.loadedAt),
+        row.filesFingerprint,
+      ],
+    );
+  }
+
+  private async rollbackQuietly(): Promise<void> {
+    try {
+      await this.conn?.run("ROLLBACK");
+    } catch {
+      // No transaction left to roll back (DuckDB aborts it itself after some errors).
+    }
+  }
+}
+
+/** Writes one drop's batches into its table inside the open transaction. */
+class DropWriter {
+  schemaChanged = false;
+  private columns: TableColumn[] = [];
+  private appender: ChunkAppender | undefined;
+  private readonly table: string;
+
+  constructor(
+    private readonly sink: DuckDbSink,
+    private readonly drop: DropLoad,
+  ) {
+    this.table = TABLE_OF[drop.kind];
+  }
+
+  /** Appends every batch and applies the winning-row rule; returns the rows in the drop. */
+  async write(batches: AsyncIterable<RowBatch>, signal?: AbortSignal): Promise<number> {
+    const { kind } = this.drop;
+    this.columns = await this.sink.columnsOf(kind);
+    // Rows with a rowid above this one are the drop's (DuckDB numbers a transaction's own rows above all others).
+    const [{ last }] = await this.sink.rowObjects(`SELECT coalesce(max(rowid), -1) AS last FROM ${ident(this.table)}`);
+    const lastRowid = BigInt(last as bigint | number);
+    const writes = kind === "personReport" || (await this.replacesUsers());
+    let rows = 0;
+    try {
+      for await (const batch of batches) {
+        signal?.throwIfAborted();
+        rows += batch.rows.length;
+        if (writes) await this.append(batch);
+      }
+    } finally {
+      this.closeAppender();
+    }
+    if (kind === "personReport" && rows > 0) await this.resolveConflicts(lastRowid);
+    return rows;
+  }
+
+  // A users drop replaces the tenant's snapshot only when it is later than the one there.
+  private async replacesUsers(): Promise<boolean> {
+    const { tenantId, jobCompletedAt, extractionId } = this.drop.ledger;
+    const newer = await this.sink.rowObjects(
+      `SELECT 1 FROM ${SINK_OBJECTS.users} u WHERE u.tenant_id = $1 AND ${dropOrder("u")} >= (coalesce($2::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ), $3) LIMIT 1`,
+      [tenantId, iso(jobCompletedAt), extractionId],
+    );
+    if (newer.length > 0) return false;
+    await this.sink.run(`DELETE FROM ${SINK_OBJECTS.users} WHERE tenant_id = $1`, [tenantId]);
+    return true;
+  }
+
+  private async append(batch: RowBatch): Promise<void> {
+    const direct = await this.fitSchema(batch.columns);
+    if (direct) {
+      const appender = await this.openAppender();
+      try {
+        appender.append(this.sources(batch.columns), batch);
+      } catch (error) {
+        throw this.sink.failure("cannot append", error);
+      }
+      return;
+    }
+    await this.appendWithCast(batch);
+  }
+
+  /**
+   * Adds the batch's new columns and widens table columns the batch needs wider; true when every batch
+   * column now has the table column's type (else some are text in the table and not in the batch).
+   */
+  private async fitSchema(columns: readonly Column[]): Promise<boolean> {
+    let direct = true;
+    for (const column of columns) {
+      const existing = this.columns.find((c) => c.name === column.name);
+      if (!existing) {
+        await this.alter(`ALTER TABLE ${ident(this.table)} ADD COLUMN ${ident(column.name)} ${DUCKDB_TYPES[column.type]}`);
+        this.columns.push({ name: column.name, type: column.type });
+      } else if (existing.type !== column.type && existing.type !== "text") {
+        // The batch is text, or another type: either way the table column becomes text (DuckDB casts its values).
+        await this.alter(`ALTER TABLE ${ident(this.table)} ALTER COLUMN ${ident(column.name)} TYPE VARCHAR`);
+        existing.type = "text";
+        if (column.type !== "text") direct = false;
+      } else if (existing.type !== column.type) {
+        direct = false;
+      }
+    }
+    return direct;
+  }
+
+  private async alter(sql: string): Promise<void> {
+    this.closeAppender();
+    await this.sink.run(sql);
+    this.schemaChanged = true;
+  }
+
+  // Batch values whose column is text in the table go through a temporary table and DuckDB's own cast, so
+  // they read exactly as the values of a column widened by ALTER … TYPE VARCHAR.
+  private async appendWithCast(batch: RowBatch): Promise<void> {
+    this.closeAppender();
+    const staging = "viva_ingest_cast";
+    await this.sink.run(`CREATE OR REPLACE TEMP TABLE ${staging} (${batch.columns.map((c) => `${ident(c.name)} ${DUCKDB_TYPES[c.type]}`).join(", ")})`);
+    try {
+      const appender = new ChunkAppender(await this.sink.createAppender(staging));
+      try {
+        appender.append(batch.columns.map((_, i) => ({ batchIndex: i })), batch);
+        appender.close();
+      } catch (error) {
+        throw this.sink.failure("cannot append", error);
+      }
+      const constants = [...this.constants()];
+      const byName = new Map(batch.columns.map((c) => [c.name, c]));
+      const select = this.columns.map((c) => {
+        const constant = constants.findIndex(([name]) => name === c.name);
+        if (constant >= 0) return `$${constant + 1}::${DUCKDB_TYPES[c.type!]}`;
+        const source = byName.get(c.name);
+        if (!source) return "NULL";
+        return source.type === c.type ? ident(c.name) : `CAST(${ident(c.name)} AS ${DUCKDB_TYPES[c.type!]})`;
+      });
+      await this.sink.run(
+        `INSERT INTO ${ident(this.table)} (${this.columns.map((c) => ident(c.name)).join(", ")}) SELECT ${select.join(", ")} FROM ${staging}`,
+        constants.map(([, value]) => (value instanceof Date ? value.toISOString() : value) as DuckDBValue),
+      );
+    } finally {
+      await this.sink.run(`DROP TABLE IF EXISTS ${staging}`);
+    }
+  }
+
+  private async openAppender(): Promise<ChunkAppender> {
+    this.appender ??= new ChunkAppender(await this.sink.createAppender(this.table));
+    return this.appender;
+  }
+
+  private closeAppender(): void {
+    if (!this.appender) return;
+    const appender = this.appender;
+    this.appender = undefined;
+    try {
+      appender.close();
+    } catch (error) {
+      throw this.sink.failure("cannot append", error);
+    }
+  }
+
+  // The sink's own columns: the same value in every row of the drop.
+  private constants(): Map<string, unknown> {
+    const { tenantId, extractionId, jobCompletedAt } = this.drop.ledger;
+    return new Map<string, unknown>([
+      ["tenant_id", tenantId],
+      ["extraction_id", extractionId],
+      ["job_completed_at", jobCompletedAt],
+    ]);
+  }
+
+  private sources(columns: readonly Column[]): ColumnSource[] {
+    const index = new Map(columns.map((c, i) => [c.name, i]));
+    const constants = this.constants();
+    return this.columns.map((c) => {
+      if (constants.has(c.name)) return { constant: constants.get(c.name) };
+      const at = index.get(c.name);
+      return at === undefined ? null : { batchIndex: at };
+    });
+  }
+
+  /**
+   * The winning-row rule for the rows just appended (rowid > lastRowid) against the rows already there:
+   * within the drop the later row of a key wins; then a new row loses to an old row of a later drop
+   * (old order > new), else the old row goes (old order ≤ new: the same extraction loaded again also
+   * replaces). Hash joins on the key, built on the drop's rows: no index, memory bound by the drop.
+   */
+  private async resolveConflicts(lastRowid: bigint): Promise<void> {
+    const t = ident(this.table);
+    const key = (a: string, b: string): string => `${a}.tenant_id = ${b}.tenant_id AND ${a}.person_id = ${b}.person_id AND ${a}.metric_date = ${b}.metric_date`;
+    const last = lastRowid.toString();
+    const [{ duplicates }] = await this.sink.rowObjects(
+      `SELECT count(*) AS duplicates FROM (SELECT 1 FROM ${t} WHERE rowid > ${last} GROUP BY tenant_id, person_id, metric_date HAVING count(*) > 1)`,
+    );
+    if (Number(duplicates) > 0) {
+      await this.sink.run(
+        `DELETE FROM ${t} WHERE rowid > ${last} AND rowid NOT IN (SELECT max(rowid) FROM ${t} WHERE rowid > ${last} GROUP BY tenant_id, person_id, metric_date)`,
+      );
+    }
+    // The first load of a tenant's weeks (and every bench run) has nothing to compare with: skip the joins.
+    const [{ overlapping }] = await this.sink.rowObjects(
+      `SELECT count(*) AS overlapping FROM ${t} o WHERE o.rowid <= ${last} AND o.tenant_id = $1
+         AND o.metric_date BETWEEN (SELECT min(metric_date) FROM ${t} WHERE rowid > ${last}) AND (SELECT max(metric_date) FROM ${t} WHERE rowid > ${last})`,
+      [this.drop.ledger.tenantId],
+    );
+    if (Number(overlapping) === 0) return;
+    await this.sink.run(
+      `DELETE FROM ${t} n WHERE n.rowid > ${last} AND EXISTS (SELECT 1 FROM ${t} o WHERE o.rowid <= ${last} AND ${key("o", "n")} AND ${dropOrder("o")} > ${dropOrder("n")})`,
+    );
+    await this.sink.run(
+      `DELETE FROM ${t} o WHERE o.rowid <= ${last} AND EXISTS (SELECT 1 FROM ${t} n WHERE n.rowid > ${last} AND ${key("o", "n")} AND ${dropOrder("o")} <= ${dropOrder("n")})`,
+    );
+  }
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+function toLedgerRow(row: Record<string, unknown>): LedgerRow {
+  const date = (value: unknown): Date | null => (value instanceof Date ? value : null);
+  return {
+    tenantId: String(row.tenant_id),
+    runFolder: String(row.run_folder),
+    dataset: String(row.dataset),
+    extractionId: String(row.extraction_id),
+    status: row.status as LedgerRow["status"],
+    rows: Number(row.rows),
+    reason: row.reason === null ? null : String(row.reason),
+    requestStart: date(row.request_start),
+    requestEnd: date(row.request_end),
+    jobCompletedAt: date(row.job_completed_at),
+    loadedAt: date(row.loaded_at) ?? new Date(0),
+    filesFingerprint: String(row.files_fingerprint),
+  };
+}
