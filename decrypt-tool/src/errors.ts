@@ -45,6 +45,8 @@ export const DROP_ERROR_EXIT_CODES = {
   OUTPUT_FAILED: EXIT_CODES.OUTPUT,
   PIPELINE_UNAVAILABLE: EXIT_CODES.BAD_DROP,
   PIPELINE_RUN_FAILED: EXIT_CODES.PIPELINE_RUN,
+  /** `run --ingest`: ingest rejected the run's drop (decryption or verification failed; the reason says which). */
+  DROP_REJECTED: EXIT_CODES.VERIFY,
 } as const;
 
 /** A stable, documented error code. */

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { staticCredential } from "../../tests/providers/http-recorder";
 import type { AzureClientOptions, PipelineTarget } from "../src/data-factory";
-import { isDropError } from "../src/errors";
-import type { IngestDrops, IngestSummary } from "../src/run/ingest-step";
+import { type DropError, isDropError } from "../src/errors";
+import type { IngestSummary } from "../src/ingest/types";
+import type { IngestDrops } from "../src/run/ingest-step";
 import { type RunEvent, type RunTenantOptions, runTenantPipeline } from "../src/run/run-tenant";
 import { fakeClock } from "./support/fake-clock";
 import { FakeDataFactoryRuns, type ScriptedRun } from "./support/fake-data-factory-runs";
@@ -297,7 +298,15 @@ describe("runTenantPipeline with ingest", () => {
     const { options: again } = setup();
     const rejected = fakeIngest((folders) => ({ drops: [{ tenantId: "t", runFolder: folders[0], dataset: "x", status: "rejected", rows: 0, reason: "column name too long" }], rejected: 1 }));
     const error = await runTenantPipeline(again({ ingest: { container: CONTAINER, sink: "viva.duckdb", keyOptions: {}, usersDataset: false, ingestDrops: rejected.ingestDrops } })).catch((e: unknown) => e);
-    expect(isDropError(error, "SOURCE_UNREADABLE")).toBe(true);
-    expect((error as Error).message).toMatch(/did not load its drops: .* rejected \(column name too long\)/);
+    expect(isDropError(error, "DROP_REJECTED")).toBe(true);
+    expect((error as DropError).exitCode).toBe(5);
+    expect((error as Error).message).toMatch(/succeeded but ingest rejected its drop: .* \(column name too long\)/);
+
+    const { options: third } = setup();
+    const failed = fakeIngest((folders) => ({ drops: [{ tenantId: "t", runFolder: folders[0], dataset: "x", status: "failed", rows: 0, reason: "Errors: consent pending" }], failed: 1 }));
+    const failure = await runTenantPipeline(third({ ingest: { container: CONTAINER, sink: "viva.duckdb", keyOptions: {}, usersDataset: false, ingestDrops: failed.ingestDrops } })).catch((e: unknown) => e);
+    expect(isDropError(failure, "RUN_FAILED")).toBe(true);
+    expect((failure as DropError).exitCode).toBe(3);
+    expect((failure as Error).message).toMatch(/succeeded but its drop reports a failed copy: .* \(Errors: consent pending\)/);
   });
 });

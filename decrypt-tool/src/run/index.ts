@@ -4,4 +4,4 @@ export { parseRunParameters, toPipelineParameters, type PipelineRunParameters, t
 export { FINAL_RUN_STATUSES, type ActivityFailure, type PipelineRunInfo, type WaitOutcome } from "./pipeline-run";
 export { explainGraphDataConnectError, type GraphDataConnectExplanation } from "./graph-data-connect-errors";
 export { DEFAULT_POLL_TIMING, type PollTiming } from "./poll";
-export type { IngestDrops, IngestSummary } from "./ingest-step";
+export type { IngestDrops } from "./ingest-step";

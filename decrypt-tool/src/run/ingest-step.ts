@@ -1,40 +1,9 @@
 import { DropError } from "../errors";
-import type { KeyOptions } from "../key/key-options";
-import type { SourceOptions } from "../source/index";
+import type { ingestDrops } from "../ingest/ingest-drops";
+import type { IngestSummary } from "../ingest/types";
 
-// The ingest library's contract (decrypt-tool/src/ingest/index.ts, written by issue 11), declared here so the
-// run flow can take the ingest step as a function: the CLI passes the real `ingestDrops`, tests a fake.
-
-/** What happened to one drop (ingest's IngestSummary.drops). */
-export interface IngestedDrop {
-  tenantId: string;
-  runFolder: string;
-  dataset: string;
-  status: "loaded" | "alreadyLoaded" | "failed" | "rejected";
-  rows: number;
-  reason?: string;
-}
-
-/** ingest's IngestSummary. */
-export interface IngestSummary {
-  drops: IngestedDrop[];
-  loaded: number;
-  alreadyLoaded: number;
-  failed: number;
-  rejected: number;
-  rows: number;
-  seconds: number;
-}
-
-/** The options of ingest this flow uses (ingest's IngestOptions). */
-export interface IngestStepOptions extends SourceOptions {
-  signal?: AbortSignal;
-  /** Only these run folders of the tenant container. */
-  runFolders?: string[];
-}
-
-/** `ingestDrops(source, sink, keyOptions, options)` from the ingest library. */
-export type IngestDrops = (source: string, sink: string, keyOptions: KeyOptions, options?: IngestStepOptions) => Promise<IngestSummary>;
+/** The ingest library's `ingestDrops`; the run flow takes it as a function, so tests can pass their own. */
+export type IngestDrops = typeof ingestDrops;
 
 /** The run folders a run writes: `<runId>`, and `<runId>-users` when the tenant exports users (components/tenant/pipeline.ts). */
 export function runFoldersOf(runId: string, usersDataset: boolean): string[] {
@@ -42,16 +11,19 @@ export function runFoldersOf(runId: string, usersDataset: boolean): string[] {
 }
 
 /**
- * Checks that ingest loaded the run's person report drop and nothing failed.
- * @throws DropError DATA_MISSING when the run's folder held no drop, SOURCE_UNREADABLE naming each drop that
- *   failed or was rejected (with ingest's reason).
+ * Checks that ingest loaded the run's person report drop, as `viva-drop ingest` would judge it.
+ * @throws DropError DROP_REJECTED (exit 5, as ingest) naming each rejected drop with ingest's reason;
+ *   RUN_FAILED (exit 3) for a drop whose metadata reports a failed copy; DATA_MISSING when the run's
+ *   folder held no drop.
  */
 export function checkIngested(summary: IngestSummary, runId: string, container: string): void {
-  const bad = summary.drops.filter((drop) => drop.status === "failed" || drop.status === "rejected");
-  if (bad.length > 0) {
-    const reasons = bad.map((drop) => `${drop.runFolder} ${drop.status}${drop.reason ? ` (${drop.reason})` : ""}`).join("; ");
-    throw new DropError("SOURCE_UNREADABLE", `run ${runId} succeeded but ingest did not load its drops: ${reasons}`);
-  }
+  const describe = (status: "rejected" | "failed"): string =>
+    summary.drops
+      .filter((drop) => drop.status === status)
+      .map((drop) => `${drop.runFolder}${drop.reason ? ` (${drop.reason})` : ""}`)
+      .join("; ");
+  if (summary.rejected > 0) throw new DropError("DROP_REJECTED", `run ${runId} succeeded but ingest rejected its drop: ${describe("rejected")}`);
+  if (summary.failed > 0) throw new DropError("RUN_FAILED", `run ${runId} succeeded but its drop reports a failed copy: ${describe("failed")}`);
   if (!summary.drops.some((drop) => drop.runFolder === runId)) {
     throw new DropError("DATA_MISSING", `run ${runId} succeeded but ${container} holds no drop in ${runId}/ (has the copy written to another container?)`);
   }

@@ -2,7 +2,8 @@ import { type AzureClientOptions, type PipelineTarget, createDataFactoryClient, 
 import { DropError } from "../errors";
 import type { KeyOptions } from "../key/key-options";
 import type { SourceOptions } from "../source/index";
-import { type IngestDrops, type IngestSummary, checkIngested, runFoldersOf } from "./ingest-step";
+import type { IngestSummary } from "../ingest/types";
+import { type IngestDrops, checkIngested, runFoldersOf } from "./ingest-step";
 import { type ParameterNames, type RunParameterInput, OPTION_NAMES, checkWithDefaults, parseRunParameters, pipelineDefaults, toPipelineParameters } from "./parameters";
 import {
   type ActivityFailure,

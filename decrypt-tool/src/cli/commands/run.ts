@@ -4,7 +4,6 @@ import type { PipelineTarget } from "../../data-factory";
 import { DropError, EXIT_CODES, describeError } from "../../errors";
 import { GUID_PATTERN } from "../../guid";
 import { parseSinkTarget } from "../../ingest/sinks/target";
-import type { IngestDrops } from "../../run/ingest-step";
 import type { ParameterNames } from "../../run/parameters";
 import type { ActivityFailure, PipelineRunInfo } from "../../run/pipeline-run";
 import type { RunEvent, RunIngestOptions, RunTenantResult } from "../../run/run-tenant";
@@ -158,23 +157,9 @@ async function ingestOptions(options: RunCliOptions, resolved: ResolvedTarget): 
     sourceOptions: sourceOptionsFrom(options),
     // Without stack outputs the users folder is looked for too; ingest skips a folder that is not there.
     usersDataset: resolved.usersDataset ?? true,
-    ingestDrops: loadIngestDrops(),
+    // Loaded only with --ingest: the database drivers come with it.
+    ingestDrops: (await import("../../ingest/ingest-drops")).ingestDrops,
   };
-}
-
-/**
- * The ingest library's `ingestDrops` (decrypt-tool/src/ingest/index.ts, issue 11), loaded when --ingest is
- * given. Until that module is merged into this build, --ingest is refused before anything starts.
- */
-function loadIngestDrops(): IngestDrops {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const ingest = require("../../ingest/index") as { ingestDrops?: IngestDrops };
-    if (typeof ingest.ingestDrops === "function") return ingest.ingestDrops;
-  } catch (error) {
-    if ((error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
-  }
-  throw new DropError("USAGE", "--ingest: this build of viva-drop has no ingest library (decrypt-tool/src/ingest)");
 }
 
 /** After Ctrl-C while waiting: on a terminal ask whether to cancel the run; otherwise leave it running. */
