@@ -77,6 +77,26 @@ function dataFactoryWritingDrops(container: ContainerClient, rowsClaimed?: numbe
   return { written, azure: { credential: staticCredential(), dataFactoryClientOptions: { httpClient, retryOptions: { maxRetries: 0 } } } };
 }
 
+/** Runs the tenant's pipeline against the fake service and ingests its drops from Azurite into `sink`. */
+function runAndIngest(container: ContainerClient, sink: string, options: { rowsClaimed?: number; usersDataset: boolean }) {
+  const { written, azure } = dataFactoryWritingDrops(container, options.rowsClaimed);
+  const clock = fakeClock(Date.parse("2026-03-02T03:00:00Z"));
+  const result = runTenantPipeline({
+    target: TARGET,
+    azure,
+    timing: { sleep: clock.sleep, now: clock.now },
+    ingest: {
+      container: `${azurite.accountUrl}/${TENANT}`,
+      sink,
+      keyOptions: { privateKeyPem: keys.privateKeyPem },
+      sourceOptions: { connectionString: azurite.connectionString },
+      usersDataset: options.usersDataset,
+      ingestDrops,
+    },
+  });
+  return { written, result };
+}
+
 describe.each(SINK_HARNESSES)("run --ingest: a pipeline run, then its drops into $name", (harness) => {
   afterAll(() => harness.stop());
 
@@ -85,21 +105,9 @@ describe.each(SINK_HARNESSES)("run --ingest: a pipeline run, then its drops into
     await container.createIfNotExists();
     const db = await harness.create();
     try {
-      const { written, azure } = dataFactoryWritingDrops(container);
-      const clock = fakeClock(Date.parse("2026-03-02T03:00:00Z"));
-      const result = await runTenantPipeline({
-        target: TARGET,
-        azure,
-        timing: { sleep: clock.sleep, now: clock.now },
-        ingest: {
-          container: `${azurite.accountUrl}/${TENANT}`,
-          sink: db.target,
-          keyOptions: { privateKeyPem: keys.privateKeyPem },
-          sourceOptions: { connectionString: azurite.connectionString },
-          usersDataset: true,
-          ingestDrops,
-        },
-      });
+      const run = runAndIngest(container, db.target, { usersDataset: true });
+      const result = await run.result;
+      const { written } = run;
 
       expect(written).toEqual([result.runId]);
       expect(result.outcome.kind === "finished" && result.outcome.run.status).toBe("Succeeded");
@@ -125,21 +133,7 @@ describe.each(SINK_HARNESSES)("run --ingest: a pipeline run, then its drops into
     await container.createIfNotExists();
     const db = await harness.create();
     try {
-      const { azure } = dataFactoryWritingDrops(container, 99);
-      const clock = fakeClock(Date.parse("2026-03-02T03:00:00Z"));
-      const error = await runTenantPipeline({
-        target: TARGET,
-        azure,
-        timing: { sleep: clock.sleep, now: clock.now },
-        ingest: {
-          container: `${azurite.accountUrl}/${TENANT}`,
-          sink: db.target,
-          keyOptions: { privateKeyPem: keys.privateKeyPem },
-          sourceOptions: { connectionString: azurite.connectionString },
-          usersDataset: false,
-          ingestDrops,
-        },
-      }).catch((e: unknown) => e);
+      const error = await runAndIngest(container, db.target, { rowsClaimed: 99, usersDataset: false }).result.catch((e: unknown) => e);
 
       expect(isDropError(error, "DROP_REJECTED"), String(error)).toBe(true);
       expect((error as DropError).exitCode).toBe(5);
