@@ -85,9 +85,14 @@ describe("validateJsonObject", () => {
     expect(rejected).toBeGreaterThan(1000);
   });
 
-  it("rejects nesting deeper than it can track instead of overflowing", () => {
-    const deep = `{"a":${"[".repeat(600)}${"]".repeat(600)}}`;
-    expect(validatorAccepts(deep)).toBe(false);
+  it("accepts any nesting depth, as JSON.parse does, and still checks that every bracket closes", () => {
+    for (const depth of [600, 100_000]) {
+      const deep = `{"a":${'[{"b":'.repeat(depth)}1${"}]".repeat(depth)}}`;
+      expect(isJsonObject(deep)).toBe(true);
+      expect(validatorAccepts(deep), `depth ${depth}`).toBe(true);
+      expect(validatorAccepts(deep.slice(0, -3) + "]]}"), `depth ${depth}, mismatched`).toBe(false);
+      expect(validatorAccepts(deep.slice(0, -1)), `depth ${depth}, unclosed`).toBe(false);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 export * from "./decrypt-file";
 export { DistinctIds } from "./distinct-ids";
-export { validateJsonObject, lastJsonError } from "./json-line-validator";
+export { validateJsonObject, findJsonObjectError } from "./json-lines";
 export * from "./line-batches";
 export * from "./read-data";
 export * from "./validate-batch";
