@@ -4,6 +4,7 @@
 // decrypt-tool/test/json-lines.test.ts fails if the committed module differs from what this writes.
 // usage: node scripts/build-wasm.cjs [--check]   (--check: exit 1 if the module is out of date, write nothing)
 "use strict";
+const { Buffer } = require("node:buffer");
 const { readFileSync, writeFileSync } = require("node:fs");
 const path = require("node:path");
 

@@ -80,41 +80,37 @@ const PADDING = 64;
 const KEEP_MEMORY_BYTES = 64 * 1024 * 1024;
 
 interface JsonLinesExports {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   validate(start: number, end: number, stats: number): number;
-  lines: WebAssembly.Global;
-  rows: WebAssembly.Global;
-  blanks: WebAssembly.Global;
-  resume: WebAssembly.Global;
-  errPos: WebAssembly.Global;
-  errLine: WebAssembly.Global;
-  events: WebAssembly.Global;
-  stack: WebAssembly.Global;
-  keys: WebAssembly.Global;
-  keysEnd: WebAssembly.Global;
-  eventBase: WebAssembly.Global;
-  eventCap: WebAssembly.Global;
+  lines: WasmGlobal;
+  rows: WasmGlobal;
+  blanks: WasmGlobal;
+  resume: WasmGlobal;
+  errPos: WasmGlobal;
+  errLine: WasmGlobal;
+  events: WasmGlobal;
+  stack: WasmGlobal;
+  keys: WasmGlobal;
+  keysEnd: WasmGlobal;
+  eventBase: WasmGlobal;
+  eventCap: WasmGlobal;
 }
 
 // Node.js has WebAssembly; TypeScript declares it only in the DOM library, which this project does not load.
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: unknown;
-  }
-  interface Memory {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  }
-  interface Global {
-    value: number;
-  }
+type WasmModule = object;
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
+interface WasmGlobal {
+  value: number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule) => { readonly exports: unknown };
+};
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: WasmModule | undefined;
 let current: JsonLinesExports | undefined;
 
 // One instance per thread, created on first use: validation is synchronous, so it is never shared.
