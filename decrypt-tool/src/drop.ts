@@ -9,10 +9,13 @@ import type { KeyOptions, RsaPadding } from "./key/key-options";
 import type { KeyEncoding } from "./key/key-text";
 import { type FileKey, unwrapFileKey } from "./key/unwrap-file-key";
 import type { DropMetadata } from "./metadata/drop-metadata";
-import { assertRunSucceeded, isMetadataFile, readDropMetadata } from "./metadata/read-metadata";
+import { assertRunSucceeded, readDropMetadata } from "./metadata/read-metadata";
+import { selectDataFiles, sumSizes } from "./inspect-drop";
 import { isBlobLocation, parseBlobLocation } from "./source/blob-location";
 import type { DropFile, DropSource } from "./source/drop-source";
 import { resolveSource, type SourceOptions } from "./source/index";
+
+export { type DropSummary, inspectDrop, selectDataFiles } from "./inspect-drop";
 
 /** A drop whose file key is unwrapped, ready to read. */
 export interface OpenedDrop {
@@ -76,11 +79,6 @@ async function prepareDrop(source: string | DropSource, keyOptions: KeyOptions, 
   return { dropSource, metadata, dataFiles, fileKey };
 }
 
-/** The data files of a listing: every file outside metadata/ (any depth), hidden files excepted, in path order. */
-export function selectDataFiles(files: DropFile[]): DropFile[] {
-  return files.filter((f) => !isMetadataFile(f.path) && !f.path.split("/").some((part) => part.startsWith(".")));
-}
-
 /** Throws ROW_COUNT_MISMATCH unless `rows` equals the metadata's NumberOfRowsExtracted (when it has one). */
 export function assertRowCount(metadata: DropMetadata, rows: number): void {
   if (metadata.rowsClaimed !== undefined && metadata.rowsClaimed !== rows) {
@@ -116,24 +114,6 @@ async function* ndjsonBytes(
     yield batch.result.blankLines > 0 ? dropBlankLines(batch.bytes) : batch.bytes;
   }
   assertRowCount(metadata, rows);
-}
-
-/** A drop's metadata and files, read without a key. */
-export interface DropSummary {
-  location: string;
-  metadata: DropMetadata;
-  dataFiles: DropFile[];
-  /** Total size of the data files. */
-  encryptedBytes: number;
-}
-
-/** Reads and validates a drop's metadata; needs no key. A failed run is reported in `metadata.errors`, not thrown. */
-export async function inspectDrop(source: string | DropSource, sourceOptions: SourceOptions = {}): Promise<DropSummary> {
-  const dropSource = resolveSource(source, sourceOptions);
-  const files = await dropSource.listFiles();
-  const metadata = await readDropMetadata(dropSource, files);
-  const dataFiles = selectDataFiles(files);
-  return { location: dropSource.location, metadata, dataFiles, encryptedBytes: sumSizes(dataFiles) };
 }
 
 /** What `verify` found. */
@@ -198,10 +178,6 @@ export async function verifyDrop(source: string | DropSource, keyOptions: KeyOpt
     rsaPadding: drop.fileKey.rsaPadding,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
-}
-
-function sumSizes(files: DropFile[]): number {
-  return files.reduce((sum, f) => sum + f.size, 0);
 }
 
 // The Graph Data Connect layout carries no TenantId; the container (or parent folder) is named by it.

@@ -1,4 +1,4 @@
-import { selectDataFiles } from "./drop";
+import { selectDataFiles } from "./inspect-drop";
 import { DropError, describeError } from "./errors";
 import { MGDC_KEY_DETAILS_PATH, VIVA_METADATA_PATH, readDropMetadata } from "./metadata/read-metadata";
 import type { DropFile, DropSource } from "./source/drop-source";

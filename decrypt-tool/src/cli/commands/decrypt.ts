@@ -2,14 +2,10 @@ import type { Command } from "commander";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { openDrop } from "../../drop";
 import { DropError } from "../../errors";
 import { isBlobLocation } from "../../source/blob-location";
-import { KEY_ENCODING_LABELS } from "../../key/key-text";
-import { writeFileAtomically } from "../atomic-output";
 import { formatCount } from "../format";
 import { addCommonOptions, addKeyOptions, addWorkersOption, type CommonCliOptions, type KeyCliOptions, keyOptionsFrom, parseWorkers, sourceOptionsFrom } from "../options";
-import { createProgressReporter } from "../progress";
 import { note, runForDrop } from "../report";
 
 interface DecryptCliOptions extends CommonCliOptions, KeyCliOptions {
@@ -34,6 +30,13 @@ export function register(program: Command): void {
         assertOutsideDrop(options.output, drop);
         await assertWritableTarget(options.output);
       }
+      // Loaded when the command runs, not at start-up (see cli/main.ts).
+      const [{ openDrop }, { KEY_ENCODING_LABELS }, { createProgressReporter }, { writeFileAtomically }] = await Promise.all([
+        import("../../drop"),
+        import("../../key/key-text"),
+        import("../progress"),
+        import("../atomic-output"),
+      ]);
       const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
       const progress = createProgressReporter(options.quiet);

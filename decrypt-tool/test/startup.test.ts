@@ -1,0 +1,63 @@
+/**
+ * Start-up stays near `node -e 0` only if registering the commands loads nothing heavy (see createProgram in
+ * src/cli/main.ts). This checks which modules a real `viva-drop` process loaded, for the help of every
+ * command (new commands included) and for `inspect`, which needs no decryption code. No timing is asserted.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProgram } from "../src/cli/main";
+import { CLI_BIN, assertBuilt } from "./support/run-cli";
+import { makeKeyPair, writeTestDrop } from "./support/test-drop";
+
+let scratch: string;
+const RECORDER = (): string => path.join(scratch, "record-modules.cjs");
+
+beforeAll(() => {
+  assertBuilt();
+  scratch = mkdtempSync(path.join(tmpdir(), "viva-startup-"));
+  // Preloaded into the CLI process: writes the files it required, at exit.
+  writeFileSync(
+    RECORDER(),
+    `process.on("exit", () => require("node:fs").writeFileSync(process.env.VIVA_MODULES_OUT, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The files a `viva-drop <args>` process loaded: npm packages by name, our own modules relative to dist/. */
+function modulesLoadedBy(args: string[]): { packages: string[]; own: string[] } {
+  const out = path.join(scratch, "modules.json");
+  const run = spawnSync(process.execPath, ["--require", RECORDER(), CLI_BIN, ...args], { env: { ...process.env, VIVA_MODULES_OUT: out }, encoding: "utf8" });
+  expect(run.status, run.stderr).toBe(0);
+  const files = JSON.parse(readFileSync(out, "utf8")) as string[];
+  const packages = new Set<string>();
+  const own: string[] = [];
+  for (const file of files) {
+    const npm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    if (npm) packages.add(npm[1]);
+    else if (file.includes(`${path.sep}dist${path.sep}`)) own.push(file.slice(file.lastIndexOf(`${path.sep}dist${path.sep}`) + 6));
+  }
+  return { packages: [...packages].sort(), own };
+}
+
+describe("start-up", () => {
+  it("`viva-drop --help` loads commander and the command registrations only", () => {
+    const { packages, own } = modulesLoadedBy(["--help"]);
+    expect(packages).toEqual(["commander"]);
+    expect(own.filter((file) => /^(decrypt|metadata|ingest|run|status|demo)\//.test(file) || file === "drop.js")).toEqual([]);
+  });
+
+  it.each(createProgram().commands.map((command) => command.name()))("`viva-drop %s --help` loads nothing heavy either", (name) => {
+    expect(modulesLoadedBy([name, "--help"]).packages).toEqual(["commander"]);
+  });
+
+  it("`viva-drop inspect` reads metadata without loading decryption, Azure SDKs or the progress bar", () => {
+    const keys = makeKeyPair();
+    const drop = writeTestDrop(scratch, { publicKeyPem: keys.publicKeyPem });
+    const { packages, own } = modulesLoadedBy(["inspect", drop.dir]);
+    expect(packages).toEqual(["commander", "zod"]);
+    expect(own.filter((file) => /^decrypt\/|^key\/(?!key-options\.js$)/.test(file))).toEqual([]);
+  });
+});
