@@ -203,6 +203,10 @@
     (local $c i32) (local $q i32) (local $depth i32) (local $inObject i32) (local $lineStart i32)
     (local $ks i32) (local $n i32) (local $expect i32) (local $kp i32) (local $changed i32)
     (local $ps i32) (local $pe i32) (local $ds i32) (local $de i32)
+    (local $v v128) (local $m i32) (local $quotes v128) (local $backslashes v128) (local $spaces v128)
+    (local.set $quotes (v128.const i8x16 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22))
+    (local.set $backslashes (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c))
+    (local.set $spaces (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
     (global.set $lines (i32.const 0))
     (global.set $rows (i32.const 0))
     (global.set $blanks (i32.const 0))
@@ -256,7 +260,22 @@
                 (br $value)))
             (if (i32.eq (local.get $c) (i32.const 0x22))
               (then
-                (local.set $q (call $string (local.get $p)))
+            ;; The common string, inline: no escape or control character before its closing quote. Anything
+            ;; else goes to $string from the start.
+            (local.set $q (i32.add (local.get $p) (i32.const 1)))
+            (loop $chunk
+              (local.set $v (v128.load (local.get $q)))
+              (local.set $m (i8x16.bitmask
+                (v128.or (v128.or (i8x16.eq (local.get $v) (local.get $quotes)) (i8x16.eq (local.get $v) (local.get $backslashes)))
+                         (i8x16.lt_u (local.get $v) (local.get $spaces)))))
+              (if (i32.eqz (local.get $m))
+                (then
+                  (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                  (br $chunk))))
+            (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $m))))
+            (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x22))
+              (then (local.set $q (i32.add (local.get $q) (i32.const 1))))
+              (else (local.set $q (call $string (local.get $p)))))
                 (if (i32.eqz (local.get $q)) (then (return (global.get $err))))
                 (if (i32.and (i32.ne (local.get $expect) (i32.const 0)) (i32.eq (local.get $depth) (i32.const 1)))
                   (then
@@ -315,7 +334,22 @@
             (return (select (i32.const 5) (i32.const 6) (local.get $inObject)))))
         ;; A member of an object: "name" : value
         (if (i32.ne (local.get $c) (i32.const 0x22)) (then (global.set $errPos (local.get $p)) (return (i32.const 7))))
-        (local.set $q (call $string (local.get $p)))
+        ;; The common string, inline: no escape or control character before its closing quote. Anything
+        ;; else goes to $string from the start.
+        (local.set $q (i32.add (local.get $p) (i32.const 1)))
+        (loop $chunk
+          (local.set $v (v128.load (local.get $q)))
+          (local.set $m (i8x16.bitmask
+            (v128.or (v128.or (i8x16.eq (local.get $v) (local.get $quotes)) (i8x16.eq (local.get $v) (local.get $backslashes)))
+                     (i8x16.lt_u (local.get $v) (local.get $spaces)))))
+          (if (i32.eqz (local.get $m))
+            (then
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (br $chunk))))
+        (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $m))))
+        (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x22))
+          (then (local.set $q (i32.add (local.get $q) (i32.const 1))))
+          (else (local.set $q (call $string (local.get $p)))))
         (if (i32.eqz (local.get $q)) (then (return (global.get $err))))
         (if (i32.and (local.get $stats) (i32.eq (local.get $depth) (i32.const 1)))
           (then
@@ -334,7 +368,14 @@
               (then
                 (local.set $changed (i32.const 1))
                 (if (i32.le_u (i32.add (local.get $kp) (local.get $n)) (global.get $keysEnd))
-                  (then (local.set $changed (i32.eqz (call $equal (local.get $ks) (local.get $kp) (local.get $n))))))))
+                  (then
+                    ;; Most names fit in 16 bytes; longer ones go to $equal.
+                    (if (i32.le_u (local.get $n) (i32.const 16))
+                      (then
+                        (local.set $m (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1)))
+                        (local.set $changed (i32.ne (local.get $m)
+                          (i32.and (local.get $m) (i8x16.bitmask (i8x16.eq (v128.load (local.get $ks)) (v128.load (local.get $kp))))))))
+                      (else (local.set $changed (i32.eqz (call $equal (local.get $ks) (local.get $kp) (local.get $n))))))))))
             (if (local.get $changed) (then (call $copy (local.get $kp) (local.get $ks) (local.get $n))))
             (local.set $kp (i32.add (local.get $kp) (local.get $n)))))
         (local.set $p (local.get $q))
