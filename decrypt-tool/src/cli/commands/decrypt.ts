@@ -37,6 +37,7 @@ export function register(program: Command): void {
         import("../progress"),
         import("../atomic-output"),
       ]);
+      (await import("../gc-tuning")).tuneGcForStreaming();
       const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
       const progress = createProgressReporter(options.quiet);

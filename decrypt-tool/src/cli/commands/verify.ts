@@ -28,6 +28,7 @@ export function register(program: Command): void {
       const workers = parseWorkers(options.workers);
       // Loaded when the command runs, not at start-up (see cli/main.ts).
       const [{ verifyDrop }, { KEY_ENCODING_LABELS }, { createProgressReporter }] = await Promise.all([import("../../drop"), import("../../key/key-text"), import("../progress")]);
+      (await import("../gc-tuning")).tuneGcForStreaming();
       const keyOptions = await keyOptionsFrom(options);
       const progress = createProgressReporter(options.quiet);
       let result: VerifyResult;
