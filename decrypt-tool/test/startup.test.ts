@@ -1,7 +1,9 @@
 /**
  * Start-up stays near `node -e 0` only if registering the commands loads nothing heavy (see createProgram in
  * src/cli/main.ts). This checks which modules a real `viva-drop` process loaded, for the help of every
- * command (new commands included) and for `inspect`, which needs no decryption code. No timing is asserted.
+ * command (new commands included) and for `inspect`, which needs no decryption code. It runs the CLI from
+ * tsc's output (dist/cli/main.js), one file per module, where laziness shows in the files loaded; the
+ * one-file build bin/viva-drop.js runs keeps it (scripts/bundle-cli.cjs). No timing is asserted.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,11 +11,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProgram } from "../src/cli/main";
-import { CLI_BIN, assertBuilt } from "./support/run-cli";
+import { assertBuilt } from "./support/run-cli";
 import { makeKeyPair, writeTestDrop } from "./support/test-drop";
 
 let scratch: string;
 const RECORDER = (): string => path.join(scratch, "record-modules.cjs");
+const UNBUNDLED_CLI = (): string => path.join(scratch, "viva-drop-unbundled.cjs");
 
 beforeAll(() => {
   assertBuilt();
@@ -23,13 +26,14 @@ beforeAll(() => {
     RECORDER(),
     `process.on("exit", () => require("node:fs").writeFileSync(process.env.VIVA_MODULES_OUT, JSON.stringify(Object.keys(require.cache))));\n`,
   );
+  writeFileSync(UNBUNDLED_CLI(), `require(${JSON.stringify(path.resolve(__dirname, "../dist/cli/main.js"))}).main();\n`);
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The files a `viva-drop <args>` process loaded: npm packages by name, our own modules relative to dist/. */
 function modulesLoadedBy(args: string[]): { packages: string[]; own: string[] } {
   const out = path.join(scratch, "modules.json");
-  const run = spawnSync(process.execPath, ["--require", RECORDER(), CLI_BIN, ...args], { env: { ...process.env, VIVA_MODULES_OUT: out }, encoding: "utf8" });
+  const run = spawnSync(process.execPath, ["--require", RECORDER(), UNBUNDLED_CLI(), ...args], { env: { ...process.env, VIVA_MODULES_OUT: out }, encoding: "utf8" });
   expect(run.status, run.stderr).toBe(0);
   const files = JSON.parse(readFileSync(out, "utf8")) as string[];
   const packages = new Set<string>();
@@ -43,6 +47,14 @@ function modulesLoadedBy(args: string[]): { packages: string[]; own: string[] } 
 }
 
 describe("start-up", () => {
+  it("the one-file build bundles commander and zod, without zod's other languages", () => {
+    const bundle = readFileSync(path.resolve(__dirname, "../dist/cli/bundle.js"), "utf8");
+    expect(bundle).toContain("node_modules/commander/");
+    expect(bundle).toContain("node_modules/zod/v4/locales/en.cjs");
+    expect(bundle).not.toContain("node_modules/zod/v4/locales/de.cjs");
+    expect(bundle).not.toMatch(/node_modules\/(@azure|azurite|cli-progress)\//);
+  });
+
   it("`viva-drop --help` loads commander and the command registrations only", () => {
     const { packages, own } = modulesLoadedBy(["--help"]);
     expect(packages).toEqual(["commander"]);
