@@ -8,7 +8,7 @@ import type { MethodId } from "./methods";
 import { commandOutput } from "./methods";
 import type { RssMethod } from "./measure";
 import type { PlanPoint, PlanVerdict } from "./plan-scaling";
-import type { ThreadProfile } from "./profile";
+import type { StartupProfileEntry, ThreadProfile } from "./profile";
 import { STARTUP_TARGETS, type StartupResult } from "./startup";
 import { formatSize } from "./size";
 
@@ -84,6 +84,7 @@ export interface BenchResult {
   plan: { points: PlanPoint[]; verdict: PlanVerdict; timedOut?: { tenants: number; seconds: number } } | { skipped: string };
   startup?: StartupResult | { skipped: string };
   profile?: { size: number; threads: ThreadProfile[] };
+  startupProfile?: { totalMs: number; top: StartupProfileEntry[] };
   /** The 1-minute load average when the run started and ended (other work on the machine skews timings). */
   load?: { start: number; end: number };
   notes: string[];
@@ -299,6 +300,16 @@ export function renderMarkdown(r: BenchResult): string {
       out.push("|---:|---:|---|---|");
       for (const e of t.top) out.push(`| ${e.selfMs.toFixed(0)} | ${e.percent.toFixed(1)} | \`${e.fn}\` | ${e.where} |`);
     }
+  }
+  if (r.startupProfile) {
+    out.push("");
+    out.push(`### Profile of start-up: viva-drop inspect <drop> (tsc's output, one file per module; node --cpu-prof)`);
+    out.push("");
+    out.push(`${r.startupProfile.totalMs.toFixed(0)} ms sampled (the profiler slows it), charged to the innermost package or module on each sample's stack:`);
+    out.push("");
+    out.push("| ms | % | Where |");
+    out.push("|---:|---:|---|");
+    for (const e of r.startupProfile.top) out.push(`| ${e.ms.toFixed(1)} | ${e.percent.toFixed(1)} | ${cell(e.what)} |`);
   }
   if (r.notes.length > 0) {
     out.push("");

@@ -21,7 +21,7 @@ import { generateDrop, type GeneratedDrop } from "./generate";
 import { detectRssMethod, displayPipeline, killRunning, median, runMeasured, type RssMethod } from "./measure";
 import { decryptCountStages, detectTools, methodsFor, REPO, type Method } from "./methods";
 import { judgePlan, measurePlan } from "./plan-scaling";
-import { profileDecrypt } from "./profile";
+import { profileDecrypt, profileStartup } from "./profile";
 import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
 import { formatSize, parseSize } from "./size";
 import { measureStartup } from "./startup";
@@ -347,6 +347,7 @@ export async function main(argv: string[]): Promise<number> {
       const drop = await generateDrop({ dir, bytes: 1e6 });
       log(`start-up: ${o.startupRuns} runs each${o.instructions ? ", then instructions under callgrind" : ""}`);
       result.startup = await measureStartup({ dropDir: drop.dropDir, runs: o.startupRuns, cwd: REPO, instructions: o.instructions, log });
+      if (o.profile) result.startupProfile = await profileStartup(drop.dropDir, { scratch: root, rss });
       rmSync(dir, { recursive: true, force: true });
     } catch (err) {
       result.startup = { skipped: "failed (see the notes)" };
