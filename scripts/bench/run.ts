@@ -294,7 +294,8 @@ export async function main(argv: string[]): Promise<number> {
   sweepStaleTempFolders();
   const root = mkdtempSync(join(tmpdir(), `viva-bench-${process.pid}-`));
   const cleanup = (): void => {
-    if (!o.keep) rmSync(root, { recursive: true, force: true });
+    // Retries: a file the generator is creating at that moment makes a first pass fail with ENOTEMPTY.
+    if (!o.keep) rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   };
   const onSignal = (sig: NodeJS.Signals): void => {
     log(`${sig}: stopping, removing ${root}`);
