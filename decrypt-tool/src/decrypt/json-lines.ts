@@ -160,9 +160,9 @@ export function scanLines(bytes: Uint8Array, listener?: RowListener): LineScan {
     if (listener) deliverEvents(wasm, heap, input, listener);
   }
   if (status !== OK) {
-    const start = (wasm.errLine.value) - input;
+    const start = wasm.errLine.value - input;
     const lineEnd = heap.indexOf(NEWLINE, input + start) - input;
-    scan.error = { line: scan.lines, start, end: Math.min(lineEnd, bytes.length), offset: (wasm.errPos.value) - input - start, reason: REASONS[status] };
+    scan.error = { line: scan.lines, start, end: Math.min(lineEnd, bytes.length), offset: wasm.errPos.value - input - start, reason: REASONS[status] };
   }
   if (wasm.memory.buffer.byteLength > KEEP_MEMORY_BYTES) current = undefined;
   return scan;
@@ -189,10 +189,8 @@ export function findJsonObjectError(bytes: Uint8Array, start: number, end: numbe
   const scan = scanLines(line);
   if (scan.error) return { offset: scan.error.start + scan.error.offset, reason: scan.error.reason };
   if (scan.rows === 0) return { offset: line.length, reason: NOT_OBJECT };
-  if (scan.lines > 1) {
-    const second = line.indexOf(NEWLINE) + 1;
-    return { offset: second, reason: "unexpected data after the object" };
-  }
+  // Blank lines around the object are whitespace; a second object is not.
+  if (scan.rows > 1) return { offset: line.indexOf(NEWLINE) + 1, reason: "unexpected data after the object" };
   return undefined;
 }
 
