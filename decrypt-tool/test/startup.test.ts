@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProgram } from "../src/cli/main";
-import { assertBuilt } from "./support/run-cli";
+import { resolveWorkerScript } from "../src/decrypt/worker-pool";
+import { assertBuilt, runCli } from "./support/run-cli";
 import { makeKeyPair, writeTestDrop } from "./support/test-drop";
 
 let scratch: string;
@@ -53,6 +54,18 @@ describe("start-up", () => {
     expect(bundle).toContain("node_modules/zod/v4/locales/en.cjs");
     expect(bundle).not.toContain("node_modules/zod/v4/locales/de.cjs");
     expect(bundle).not.toMatch(/node_modules\/(@azure|azurite|cli-progress)\//);
+  });
+
+  it("the one-file build finds the parser worker (dist/decrypt/validate-worker.js)", async () => {
+    const dist = path.resolve(__dirname, "../dist");
+    expect(resolveWorkerScript(path.join(dist, "cli"))).toBe(path.join(dist, "decrypt", "validate-worker.js"));
+    const keys = makeKeyPair();
+    const drop = writeTestDrop(scratch, { publicKeyPem: keys.publicKeyPem });
+    const pem = path.join(scratch, "worker-test.pem");
+    writeFileSync(pem, keys.privateKeyPem);
+    const result = await runCli(["verify", drop.dir, "--private-key", pem, "--workers", "1", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ rows: 5 });
   });
 
   it("`viva-drop --help` loads commander and the command registrations only", () => {

@@ -30,10 +30,11 @@ export function defaultWorkerCount(): number {
 
 /**
  * The compiled worker script. From the TypeScript sources (tests, tsx) there is none next to this file,
- * so the built copy in dist/ is used; undefined when neither exists (then validation runs inline).
+ * so the built copy in dist/ is used, as from the one-file CLI build in dist/cli/; undefined when neither
+ * exists (then validation runs inline). `dir` is where this module runs from.
  */
-export function resolveWorkerScript(): string | undefined {
-  const candidates = [path.join(__dirname, "validate-worker.js"), path.resolve(__dirname, "../../dist/decrypt/validate-worker.js")];
+export function resolveWorkerScript(dir = __dirname): string | undefined {
+  const candidates = [path.join(dir, "validate-worker.js"), path.resolve(dir, "../../dist/decrypt/validate-worker.js")];
   return candidates.find((file) => existsSync(file));
 }
 
