@@ -184,9 +184,26 @@ describe("scanLines", () => {
       seen.people = seen.dates = seen.keyChanges = 0;
       expect(scanLines(Buffer.from(batch), listener)).toEqual({ lines: 5050, rows: 5000, blankLines: 50 });
       // Each row's third key differs from the previous row's; more events than one suspension holds.
-      expect(seen).toEqual({ people: 5000, dates: 5000, keyChanges: 5000 });
+      // Plain dates are ordered by the validator: only the least and the greatest are reported.
+      expect(seen).toEqual({ people: 5000, dates: 2, keyChanges: 5000 });
     }
     expect(scanLines(Buffer.alloc(0))).toEqual({ lines: 0, rows: 0, blankLines: 0 });
+  });
+
+  it("collects people and the MetricDate range as JavaScript would, escapes and non-ASCII included", () => {
+    const r = random(42);
+    const dates = ["2024-01-05", "2024-01-10", "2023-12-31T00:00:00Z", "", "2024", "\\u0032022-01-01", "é2025", "😀", "\uffff", "\\uD83D\\uDE00x", "Z", "2024-01-05"];
+    const people = ["p1", "p1", "p2", "p1", "p\\u0031", "é", "p3", "p3"];
+    for (let round = 0; round < 200; round++) {
+      const rows = Array.from({ length: 1 + r(30) }, () => ({ person: pick(r, people), date: pick(r, dates) }));
+      const text = rows.map(({ person, date }) => `{"PersonId":"${person}","x":[1],"MetricDate":"${date}"}`).join("\n");
+      const stats = validateBatch(Buffer.from(text), true).stats!;
+      const parsed = text.split("\n").map((line) => JSON.parse(line) as { PersonId: string; MetricDate: string });
+      const values = parsed.map((row) => row.MetricDate);
+      expect(new Set(stats.personIds)).toEqual(new Set(parsed.map((row) => row.PersonId)));
+      expect(stats.minMetricDate).toBe(values.reduce((a, b) => (b < a ? b : a)));
+      expect(stats.maxMetricDate).toBe(values.reduce((a, b) => (b > a ? b : a)));
+    }
   });
 
   it("reports a changed key set exactly, however small the change", () => {

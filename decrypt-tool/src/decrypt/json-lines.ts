@@ -28,11 +28,17 @@ export interface LineError {
   reason: string;
 }
 
-/** Told, for each valid row, what `verify` summarises; offsets are into the batch. */
+/** Told what `verify` summarises of a batch's valid rows; offsets are into the batch. */
 export interface RowListener {
-  /** A top-level "PersonId" string value, inside its quotes (the last one if a row repeats the key). */
+  /**
+   * A top-level "PersonId" string value, inside its quotes (the last one if a row repeats the key); not
+   * told again while the next rows repeat the same bytes.
+   */
   personId(start: number, end: number): void;
-  /** A top-level "MetricDate" string value, likewise. */
+  /**
+   * A top-level "MetricDate" string value, likewise: every value with escapes or non-ASCII bytes, and of
+   * the others, which the validator orders itself, only the batch's least and greatest (after the rows).
+   */
   metricDate(start: number, end: number): void;
   /**
    * The row's top-level keys differ from the previous row's (always so for the first row with keys).
@@ -94,6 +100,12 @@ interface JsonLinesExports {
   keysEnd: WasmGlobal;
   eventBase: WasmGlobal;
   eventCap: WasmGlobal;
+  personStart: WasmGlobal;
+  personEnd: WasmGlobal;
+  minDateStart: WasmGlobal;
+  minDateEnd: WasmGlobal;
+  maxDateStart: WasmGlobal;
+  maxDateEnd: WasmGlobal;
 }
 
 // Node.js has WebAssembly; TypeScript declares it only in the DOM library, which this project does not load.
@@ -147,6 +159,8 @@ export function scanLines(bytes: Uint8Array, listener?: RowListener): LineScan {
   wasm.stack.value = STACK_BASE;
   wasm.keys.value = keys;
   wasm.keysEnd.value = keys;
+  wasm.personStart.value = wasm.personEnd.value = 0;
+  wasm.minDateStart.value = wasm.minDateEnd.value = wasm.maxDateStart.value = wasm.maxDateEnd.value = 0;
 
   const scan: LineScan = { lines: 0, rows: 0, blankLines: 0 };
   const end = input + size;
@@ -158,6 +172,10 @@ export function scanLines(bytes: Uint8Array, listener?: RowListener): LineScan {
     scan.rows += wasm.rows.value;
     scan.blankLines += wasm.blanks.value;
     if (listener) deliverEvents(wasm, heap, input, listener);
+  }
+  if (status === OK && listener) {
+    if (wasm.minDateStart.value !== 0) listener.metricDate(wasm.minDateStart.value - input, wasm.minDateEnd.value - input);
+    if (wasm.maxDateStart.value !== 0) listener.metricDate(wasm.maxDateStart.value - input, wasm.maxDateEnd.value - input);
   }
   if (status !== OK) {
     const start = wasm.errLine.value - input;

@@ -31,13 +31,23 @@
   (global $keysEnd (export "keysEnd") (mut i32) (i32.const 0))    ;; end of those keys; = $keys at a batch start
   (global $eventBase (export "eventBase") (mut i32) (i32.const 0))
   (global $eventCap (export "eventCap") (mut i32) (i32.const 0))
+  ;; Per batch, reset by the caller: the last PersonId reported, and the least and greatest plain MetricDate
+  ;; (value spans; 0 = none yet).
+  (global $personStart (export "personStart") (mut i32) (i32.const 0))
+  (global $personEnd (export "personEnd") (mut i32) (i32.const 0))
+  (global $minDateStart (export "minDateStart") (mut i32) (i32.const 0))
+  (global $minDateEnd (export "minDateEnd") (mut i32) (i32.const 0))
+  (global $maxDateStart (export "maxDateStart") (mut i32) (i32.const 0))
+  (global $maxDateEnd (export "maxDateEnd") (mut i32) (i32.const 0))
 
   ;; Status codes returned by validate(); codes from 2 on are errors (json-lines.ts has their messages).
   ;; 0 OK, 1 SUSPENDED (events to read), 2 NOT_OBJECT, 3 END_OF_LINE, 4 AFTER_OBJECT, 5 EXPECTED_OBJECT_SEPARATOR,
   ;; 6 EXPECTED_ARRAY_SEPARATOR, 7 EXPECTED_NAME, 8 EXPECTED_COLON, 9 UNTERMINATED_STRING, 10 CONTROL_CHARACTER,
   ;; 11 BAD_UNICODE_ESCAPE, 12 BAD_ESCAPE, 13 BAD_NUMBER, 14 UNEXPECTED_CHARACTER
-  ;; Event kinds: 1 PERSON_ID (value span inside the quotes), 2 METRIC_DATE (same), 3 KEYS_CHANGED (line span;
-  ;; the row's keys are in [$keys, $keysEnd) until the next call, which is why validate() suspends after it).
+  ;; Event kinds: 1 PERSON_ID (value span inside the quotes; only when it differs from the last one reported),
+  ;; 2 METRIC_DATE (same; only values with escapes or non-ASCII bytes, the rest go into $minDate…/$maxDate…),
+  ;; 3 KEYS_CHANGED (line span; the row's keys are in [$keys, $keysEnd) until the next call, which is why
+  ;; validate() suspends after it).
 
   (func $fail (param $code i32) (param $pos i32) (result i32)
     (global.set $err (local.get $code))
@@ -189,6 +199,50 @@
       (local.set $n (i32.sub (local.get $n) (i32.const 16)))
       (br_if $chunk (i32.gt_s (local.get $n) (i32.const 0)))))
 
+  ;; 1 when [$a, $ae) and [$b, $be) hold the same bytes ($b = 0: no text).
+  (func $sameText (param $a i32) (param $ae i32) (param $b i32) (param $be i32) (result i32)
+    (if (i32.eqz (local.get $b)) (then (return (i32.const 0))))
+    (if (i32.ne (i32.sub (local.get $ae) (local.get $a)) (i32.sub (local.get $be) (local.get $b))) (then (return (i32.const 0))))
+    (call $equal (local.get $a) (local.get $b) (i32.sub (local.get $ae) (local.get $a))))
+
+  ;; 1 when [$p, $end) is ASCII without escapes: its bytes then order as JavaScript orders the string.
+  (func $plainAscii (param $p i32) (param $end i32) (result i32)
+    (local $v v128) (local $m i32) (local $n i32)
+    (block $done
+      (loop $chunk
+        (br_if $done (i32.ge_s (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $m (i32.or (i8x16.bitmask (local.get $v))
+          (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c)))))
+        (local.set $n (i32.sub (local.get $end) (local.get $p)))
+        (if (i32.lt_u (local.get $n) (i32.const 16))
+          (then (local.set $m (i32.and (local.get $m) (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1))))))
+        (if (local.get $m) (then (return (i32.const 0))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $chunk)))
+    (i32.const 1))
+
+  ;; Byte-wise order of [$a, $ae) and [$b, $be): negative, 0 or positive.
+  (func $compare (param $a i32) (param $ae i32) (param $b i32) (param $be i32) (result i32)
+    (local $n i32) (local $m i32) (local $k i32)
+    (local.set $n (select (i32.sub (local.get $ae) (local.get $a)) (i32.sub (local.get $be) (local.get $b))
+      (i32.lt_u (i32.sub (local.get $ae) (local.get $a)) (i32.sub (local.get $be) (local.get $b)))))
+    (block $done
+      (loop $chunk
+        (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+        (local.set $m (i32.xor (i8x16.bitmask (i8x16.eq (v128.load (local.get $a)) (v128.load (local.get $b)))) (i32.const 0xffff)))
+        (if (i32.lt_u (local.get $n) (i32.const 16))
+          (then (local.set $m (i32.and (local.get $m) (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1))))))
+        (if (local.get $m)
+          (then
+            (local.set $k (i32.ctz (local.get $m)))
+            (return (i32.sub (i32.load8_u (i32.add (local.get $a) (local.get $k))) (i32.load8_u (i32.add (local.get $b) (local.get $k)))))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 16)))
+        (br $chunk)))
+    (i32.sub (i32.sub (local.get $ae) (local.get $a)) (i32.sub (local.get $be) (local.get $b))))
+
   (func $emit (param $kind i32) (param $start i32) (param $end i32)
     (local $at i32)
     (local.set $at (i32.add (global.get $eventBase) (i32.mul (global.get $events) (i32.const 12))))
@@ -300,8 +354,24 @@
                 (local.set $p (i32.add (local.get $p) (i32.const 1)))
                 (if (local.get $stats)
                   (then
-                    (if (local.get $ps) (then (call $emit (i32.const 1) (local.get $ps) (local.get $pe))))
-                    (if (local.get $ds) (then (call $emit (i32.const 2) (local.get $ds) (local.get $de))))
+                    (if (local.get $ps)
+                      (then
+                        (if (i32.eqz (call $sameText (local.get $ps) (local.get $pe) (global.get $personStart) (global.get $personEnd)))
+                          (then
+                            (call $emit (i32.const 1) (local.get $ps) (local.get $pe))
+                            (global.set $personStart (local.get $ps))
+                            (global.set $personEnd (local.get $pe))))))
+                    (if (local.get $ds)
+                      (then
+                        (if (call $plainAscii (local.get $ds) (local.get $de))
+                          (then
+                            (if (i32.or (i32.eqz (global.get $minDateStart))
+                                        (i32.lt_s (call $compare (local.get $ds) (local.get $de) (global.get $minDateStart) (global.get $minDateEnd)) (i32.const 0)))
+                              (then (global.set $minDateStart (local.get $ds)) (global.set $minDateEnd (local.get $de))))
+                            (if (i32.or (i32.eqz (global.get $maxDateStart))
+                                        (i32.gt_s (call $compare (local.get $ds) (local.get $de) (global.get $maxDateStart) (global.get $maxDateEnd)) (i32.const 0)))
+                              (then (global.set $maxDateStart (local.get $ds)) (global.set $maxDateEnd (local.get $de)))))
+                          (else (call $emit (i32.const 2) (local.get $ds) (local.get $de))))))
                     (if (i32.or (local.get $changed) (i32.ne (local.get $kp) (global.get $keysEnd)))
                       (then
                         (global.set $keysEnd (local.get $kp))

@@ -16,23 +16,18 @@ const BACKSLASH = 0x5c;
 /**
  * Gathers PersonIds, the MetricDate range and column names of one batch from the validator's reports
  * (json-lines.ts), without building row objects. Rows of a table share their keys, so the validator
- * compares each row's keys with the previous row's and reports them only when they differ.
+ * compares each row's keys with the previous row's and reports them only when they differ; it also skips
+ * a PersonId that repeats the previous one and orders plain MetricDates itself.
  */
 export class RowStats implements RowListener {
   private readonly personIds = new Set<string>();
   private readonly columns = new Set<string>();
   private minDate?: string;
   private maxDate?: string;
-  // The last PersonId's bytes: rows of one person come together, so most rows repeat it.
-  private lastPersonStart = 0;
-  private lastPersonEnd = 0;
 
   constructor(private readonly batch: Buffer) {}
 
   personId(start: number, end: number): void {
-    if (this.personIds.size > 0 && sameBytes(this.batch, start, end, this.lastPersonStart, this.lastPersonEnd)) return;
-    this.lastPersonStart = start;
-    this.lastPersonEnd = end;
     this.personIds.add(decodeJsonString(this.batch, start, end));
   }
 
@@ -55,12 +50,6 @@ export class RowStats implements RowListener {
   result(): BatchStats {
     return { personIds: [...this.personIds], minMetricDate: this.minDate, maxMetricDate: this.maxDate, columns: [...this.columns] };
   }
-}
-
-function sameBytes(bytes: Uint8Array, start: number, end: number, otherStart: number, otherEnd: number): boolean {
-  if (end - start !== otherEnd - otherStart) return false;
-  for (let k = 0; k < end - start; k++) if (bytes[start + k] !== bytes[otherStart + k]) return false;
-  return true;
 }
 
 // The text of a JSON string's content span (already validated); escapes are rare, so JSON.parse only then.
