@@ -30,7 +30,7 @@ export function validateBatch(bytes: Uint8Array, collectStats: boolean): BatchRe
   if (!isUtf8(buffer)) return firstBadUtf8Line(buffer);
   const stats = collectStats ? new RowStats(buffer) : undefined;
   const { lines, rows, blankLines, error } = scanLines(buffer, stats);
-  if (error) return { lines, rows: rows, blankLines, error: { line: error.line, message: badLineMessage(buffer, error.start, error.end, error) } };
+  if (error) return { lines, rows, blankLines, error: { line: error.line, message: badLineMessage(buffer, error.start, error.end, error) } };
   return { lines, rows, blankLines, stats: stats?.result() };
 }
 
