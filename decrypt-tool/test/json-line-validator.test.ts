@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { isJsonObject } from "./support/json";
 import { validateBatch, validateJsonObject } from "../src/index";
 
 const fixtureLines = readFileSync(path.resolve(__dirname, "../../fixtures/VivaInsightsDataset_v1.json"), "utf8")
@@ -8,14 +9,6 @@ const fixtureLines = readFileSync(path.resolve(__dirname, "../../fixtures/VivaIn
   .filter((line) => line.trim() !== "")
   .slice(0, 40);
 
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
 
 function validatorAccepts(text: string): boolean {
   const bytes = Buffer.from(text, "utf8");

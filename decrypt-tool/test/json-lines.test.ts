@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findJsonObjectError, openDrop, validateBatch, validateJsonObject, verifyDrop } from "../src/index";
 import { scanLines } from "../src/decrypt/json-lines";
 import { collectRows, collectText, rejectionOf } from "./support/collect";
+import { isJsonObject } from "./support/json";
 import { makeKeyPair, makeTempDir, writeTestDrop, type TestKeyPair } from "./support/test-drop";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -71,14 +72,6 @@ function generatedLine(r: (n: number) => number): string {
   return line;
 }
 
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
 
 const isJson = (text: string): boolean => {
   try {

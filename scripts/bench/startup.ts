@@ -38,8 +38,8 @@ function startupCommands(dropDir: string): StartupCommand[] {
   ];
 }
 
-// Spawns argv with output discarded; resolves with its wall time (rejects on a non-zero exit).
-function timed(argv: string[], cwd: string): Promise<number> {
+// Runs argv with stdout discarded: its wall time and stderr; rejects on a non-zero exit.
+function run(argv: string[], cwd: string): Promise<{ seconds: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(argv[0], argv.slice(1), { cwd, stdio: ["ignore", "ignore", "pipe"], detached: true });
@@ -50,26 +50,17 @@ function timed(argv: string[], cwd: string): Promise<number> {
     child.on("close", (code) => {
       running.delete(child);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code === 0) resolve(seconds);
+      if (code === 0) resolve({ seconds, stderr });
       else reject(new Error(`command failed (exit ${code}): ${argv.join(" ")}\n${stderr.trim().split("\n").slice(-4).join("\n")}`));
     });
   });
 }
 
+const timed = async (argv: string[], cwd: string): Promise<number> => (await run(argv, cwd)).seconds;
+
 // Instructions of one run under callgrind (its summary line on stderr: "Collected : <n>").
 async function instructionsOf(argv: string[], cwd: string): Promise<number> {
-  const { stderr } = await new Promise<{ stderr: string }>((resolve, reject) => {
-    const child = spawn("valgrind", ["--tool=callgrind", "--callgrind-out-file=/dev/null", ...argv], { cwd, stdio: ["ignore", "ignore", "pipe"], detached: true });
-    running.add(child);
-    let text = "";
-    child.stderr!.on("data", (b: Buffer) => (text += b.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      running.delete(child);
-      if (code === 0) resolve({ stderr: text });
-      else reject(new Error(`valgrind failed (exit ${code}) on ${argv.join(" ")}`));
-    });
-  });
+  const { stderr } = await run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", ...argv], cwd);
   const m = /Collected\s*:\s*(\d+)/.exec(stderr);
   if (!m) throw new Error(`no instruction count from callgrind for ${argv.join(" ")}`);
   return Number(m[1]);
