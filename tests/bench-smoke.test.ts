@@ -14,11 +14,15 @@ import { generateDrop } from "../scripts/bench/generate";
 import { jsonField } from "../scripts/bench/methods";
 import { countPlan, judgePlan, planConfig } from "../scripts/bench/plan-scaling";
 import { estimateState } from "../scripts/bench/state-size";
-import { BEGIN_MARKER, END_MARKER, writeBetweenMarkers } from "../scripts/bench/report";
+import { BEGIN_MARKER, END_MARKER, checksFor, startupChecks, writeBetweenMarkers, type MethodResult } from "../scripts/bench/report";
 import { parseSize } from "../scripts/bench/size";
 
 const REPO = resolve(__dirname, "..");
-const TSX = join(REPO, "node_modules", ".bin", "tsx");
+/**
+ * How `npm run bench` starts the bench: one node process with tsx's loader. (The tsx CLI would put a parent
+ * in front that relays Ctrl-C and SIGKILLs its child if the child's event loop takes 60 ms to answer.)
+ */
+const BENCH = [process.execPath, "--import", "tsx"] as const;
 const RUN = join(REPO, "scripts", "bench", "run.ts");
 const run = promisify(execFile);
 
@@ -170,6 +174,24 @@ describe("bench helpers", () => {
     expect(doc.config["viva-partner:platformStack"]).toBeUndefined();
   });
 
+  it("judges issue 10's ratios: verify and decrypt against the floor, pinned decrypt against the pinned floor", () => {
+    const method = (id: MethodResult["id"], median: number): MethodResult => ({ id, label: id, command: id, seconds: [median], median, mbPerSecond: null, peakRss: 100e6, rows: null });
+    const checks = checksFor([method("a", 1), method("c", 20), method("d", 1.7), method("e", 1.2), method("f", 1.5), method("a1", 1.1), method("e1", 1.6)]);
+    const verdicts = Object.fromEntries(checks.map((c) => [c.name, [c.value, c.pass]]));
+    expect(verdicts["(d)/(a) verify ÷ floor"]).toEqual(["1.70×", false]);
+    expect(verdicts["(e)/(a) decrypt ÷ floor"]).toEqual(["1.20×", true]);
+    expect(verdicts["(e1)/(a1) decrypt ÷ floor, both pinned to one core"]).toEqual(["1.45×", true]);
+    expect(checksFor([method("a", 1), method("e", 1)]).some((c) => c.name.startsWith("(e1)"))).toBe(false);
+    const command = (id: "node" | "help" | "inspect", median: number, instructions: number | null) => ({ id, label: id, argv: [], seconds: [median], median, instructions });
+    const startup = startupChecks({ runs: 1, commands: [command("node", 0.05, 500e6), command("help", 0.07, 600e6), command("inspect", 0.11, 1100e6)] });
+    expect(startup.map((c) => [c.name, c.value, c.pass])).toEqual([
+      ["help ÷ node -e 0 (wall time)", "1.40×", true],
+      ["help ÷ node -e 0 (instructions, callgrind)", "1.20×", true],
+      ["inspect ÷ node -e 0 (wall time)", "2.20×", false],
+      ["inspect ÷ node -e 0 (instructions, callgrind)", "2.20×", false],
+    ]);
+  });
+
   it("replaces only what lies between the BENCHMARKS.md markers", () => {
     const file = join(tempDir("bench-md-"), "B.md");
     writeFileSync(file, `# head\n${BEGIN_MARKER}\nold\n${END_MARKER}\ntail\n`);
@@ -188,7 +210,7 @@ describe("npm run bench -- --smoke", () => {
   it("completes, the methods agree on the rows, the report is complete and nothing is left behind", async () => {
     const tmp = tempDir("bench-smoke-");
     const json = join(tempDir("bench-json-"), "result.json");
-    const { stdout } = await run(TSX, [RUN, "--smoke", "--json", json], {
+    const { stdout } = await run(BENCH[0], [...BENCH.slice(1), RUN, "--smoke", "--json", json], {
       cwd: REPO,
       env: { ...process.env, TMPDIR: tmp },
       maxBuffer: 16 << 20,
@@ -201,20 +223,32 @@ describe("npm run bench -- --smoke", () => {
     expect(result.sizes).toHaveLength(1);
     const size = result.sizes[0];
     const byId = Object.fromEntries(size.methods.map((m: { id: string }) => [m.id, m]));
-    expect(Object.keys(byId).sort()).toEqual(["a", "b", "c", "d", "e", "f"]);
-    for (const id of ["a", "b", "d", "e", "f"]) {
+    expect(Object.keys(byId).sort()).toEqual(["a", "a1", "b", "c", "d", "e", "e1", "f"]);
+    for (const id of ["a", "b", "d", "e", "f", "a1", "e1"]) {
       expect(byId[id].skipped, id).toBeUndefined();
       expect(byId[id].seconds, id).toHaveLength(1);
       expect(byId[id].peakRss, id).toBeGreaterThan(0);
     }
     // The correctness guard: every counting method saw exactly the generated rows.
-    for (const id of ["b", "e", "f"]) expect(byId[id].rows, id).toBe(size.rows);
+    for (const id of ["b", "e", "f", "e1"]) expect(byId[id].rows, id).toBe(size.rows);
     if (byId.d.rows !== null) expect(byId.d.rows).toBe(size.rows);
     if (!byId.c.skipped) expect(byId.c.rows).toBe(size.rows);
 
     // The markdown report: every method row, the ratios and targets, the row check.
-    for (const id of ["a", "b", "c", "d", "e", "f"]) expect(stdout).toMatch(new RegExp(`^\\| ${id} \\| `, "m"));
-    for (const ratio of ["(d)/(a)", "(e)/(a)", "(c)/(e)"]) expect(stdout).toContain(`| ${ratio}`);
+    for (const id of ["a", "b", "c", "d", "e", "f", "a1", "e1"]) expect(stdout).toMatch(new RegExp(`^\\| ${id} \\| `, "m"));
+    for (const ratio of ["(d)/(a) verify ÷ floor | ", "(e)/(a)", "(c)/(e)", "(e1)/(a1) decrypt ÷ floor, both pinned to one core"]) expect(stdout).toContain(`| ${ratio}`);
+    expect(stdout).toMatch(/^\| \(d\)\/\(a\) verify ÷ floor \| [\d.]+× \| ≤ 1\.6× \| \*\*(pass|FAIL)\*\* \|$/m);
+    expect(stdout).toMatch(/^\| \(e1\)\/\(a1\) .* \| ≤ 1\.5× \| \*\*(pass|FAIL)\*\* \|$/m);
+    expect(stdout).toContain("- (e1) `taskset -c 0 node decrypt-tool/bin/viva-drop.js decrypt <drop>");
+    expect(stdout).toMatch(/^- Load average \(1 min, \d+ cores\) at the start and the end: [\d.]+, [\d.]+/m);
+
+    // Start-up: node -e 0, --help and inspect, each timed, with their ratios and targets.
+    expect(result.startup.commands.map((c: { id: string }) => c.id)).toEqual(["node", "help", "inspect"]);
+    for (const c of result.startup.commands) expect(c.seconds, c.id).toHaveLength(3);
+    expect(stdout).toContain("### Start-up");
+    for (const row of ["node -e 0", "viva-drop --help", "viva-drop inspect <drop>"]) expect(stdout).toMatch(new RegExp(`^\\| ${row} \\| [\\d.]+ \\| `, "m"));
+    expect(stdout).toMatch(/^\| viva-drop --help ÷ node -e 0 \(wall time\) \| [\d.]+× \| ≤ 1\.5× \| \*\*(pass|FAIL)\*\* \|$/m);
+    expect(stdout).toMatch(/^\| viva-drop inspect <drop> ÷ node -e 0 \(wall time\) \| [\d.]+× \| ≤ 2× \| \*\*(pass|FAIL)\*\* \|$/m);
     for (const check of ["peak RSS (d)", "peak RSS (e)", "peak RSS (f)"]) expect(stdout).toContain(`| ${check}`);
     expect(stdout).toMatch(/^Row counts: .* agree with the [\d,]+ rows generated/m);
     expect(stdout).toContain("- Machine: ");
@@ -256,8 +290,8 @@ describe("npm run bench -- --smoke", () => {
     const benchDirs = (): string[] => readdirSync(tmp).filter((f) => f.startsWith("viva-bench-"));
     // A folder left by a run whose process is gone (pid 2^22 + 1 is above Linux's pid_max).
     mkdirSync(join(tmp, "viva-bench-4194305-abcdef", "drop-x"), { recursive: true });
-    // Own process group, like a shell job: the "Ctrl-C" below reaches tsx and the bench process alike.
-    const child = spawn(TSX, [RUN, "--size", "300m", "--runs", "1", "--skip-plan"], { cwd: REPO, env: { ...process.env, TMPDIR: tmp }, detached: true });
+    // Own process group, like a shell job: the "Ctrl-C" below reaches the bench and its children alike.
+    const child = spawn(BENCH[0], [...BENCH.slice(1), RUN, "--size", "300m", "--runs", "1", "--skip-plan"], { cwd: REPO, env: { ...process.env, TMPDIR: tmp }, detached: true });
     const exited = new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
     try {
       let stderr = "";
@@ -271,9 +305,7 @@ describe("npm run bench -- --smoke", () => {
       });
       expect(benchDirs()).toEqual([expect.stringMatching(/^viva-bench-\d+-/)]); // the stale one is gone, the run's own is there
       process.kill(-child.pid!, "SIGINT");
-      expect(await exited).not.toBe(0);
-      // `exited` is tsx's exit: the bench process under it may still be removing its folder.
-      for (let waited = 0; benchDirs().length > 0 && waited < 15_000; waited += 100) await new Promise((res) => setTimeout(res, 100));
+      expect(await exited).toBe(130);
       expect(benchDirs()).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {

@@ -9,10 +9,13 @@ import type { KeyOptions, RsaPadding } from "./key/key-options";
 import type { KeyEncoding } from "./key/key-text";
 import { type FileKey, unwrapFileKey } from "./key/unwrap-file-key";
 import type { DropMetadata } from "./metadata/drop-metadata";
-import { assertRunSucceeded, isMetadataFile, readDropMetadata } from "./metadata/read-metadata";
+import { assertRunSucceeded } from "./metadata/read-metadata";
+import { type Abortable, readDrop, selectDataFiles, sumSizes } from "./inspect-drop";
 import { isBlobLocation, parseBlobLocation } from "./source/blob-location";
 import type { DropFile, DropSource } from "./source/drop-source";
-import { resolveSource, type SourceOptions } from "./source/index";
+import type { SourceOptions } from "./source/index";
+
+export { type Abortable, type DropSummary, type InspectOptions, inspectDrop, selectDataFiles } from "./inspect-drop";
 
 /** A drop whose file key is unwrapped, ready to read. */
 export interface OpenedDrop {
@@ -35,15 +38,6 @@ export interface OpenedDrop {
    * the stream is destroyed with the signal's reason.
    */
   ndjson(options?: ReadDataOptions): Readable;
-}
-
-/**
- * `signal`: an AbortSignal that stops the call at once. Files and connections are closed, worker threads
- * stopped, and the promise (or iteration) fails with `signal.reason` (an `AbortError` unless the caller
- * aborted with a reason of its own), never a DropError.
- */
-export interface Abortable {
-  signal?: AbortSignal;
 }
 
 /** Options for {@link OpenedDrop.rows}. */
@@ -89,37 +83,6 @@ async function prepareDrop(source: string | DropSource, keyOptions: KeyOptions, 
   return { dropSource, metadata, dataFiles, fileKey };
 }
 
-// The listing and metadata of a drop; refuses a drop whose data files name one file twice.
-async function readDrop(source: string | DropSource, options: SourceOptions & Abortable): Promise<{ dropSource: DropSource; files: DropFile[]; metadata: DropMetadata }> {
-  const { signal } = options;
-  signal?.throwIfAborted();
-  const dropSource = resolveSource(source, options);
-  const files = await dropSource.listFiles({ signal });
-  signal?.throwIfAborted();
-  assertDistinctDataFiles(selectDataFiles(files));
-  const metadata = await readDropMetadata(dropSource, files);
-  signal?.throwIfAborted();
-  return { dropSource, files, metadata };
-}
-
-/** The data files of a listing: every file outside metadata/ (any depth), hidden files excepted, in path order. */
-export function selectDataFiles(files: DropFile[]): DropFile[] {
-  return files.filter((f) => !isMetadataFile(f.path) && !f.path.split("/").some((part) => part.startsWith(".")));
-}
-
-// Two paths to one file (a link to another data file, a hard link): its rows would be read twice.
-function assertDistinctDataFiles(dataFiles: DropFile[]): void {
-  const seen = new Map<string, string>();
-  for (const file of dataFiles) {
-    if (file.identity === undefined) continue;
-    const first = seen.get(file.identity);
-    if (first !== undefined) {
-      throw new DropError("SOURCE_UNREADABLE", `${first} and ${file.path} are one file (a link, or a hard link): its rows would be read twice; remove one of them`);
-    }
-    seen.set(file.identity, file.path);
-  }
-}
-
 /** Throws ROW_COUNT_MISMATCH unless `rows` equals the metadata's NumberOfRowsExtracted (when it has one). */
 export function assertRowCount(metadata: DropMetadata, rows: number): void {
   if (metadata.rowsClaimed !== undefined && metadata.rowsClaimed !== rows) {
@@ -155,25 +118,6 @@ async function* ndjsonBytes(
     yield batch.result.blankLines > 0 ? dropBlankLines(batch.bytes) : batch.bytes;
   }
   assertRowCount(metadata, rows);
-}
-
-/** A drop's metadata and files, read without a key. */
-export interface DropSummary {
-  location: string;
-  metadata: DropMetadata;
-  dataFiles: DropFile[];
-  /** Total size of the data files. */
-  encryptedBytes: number;
-}
-
-/** Options for {@link inspectDrop}. */
-export interface InspectOptions extends SourceOptions, Abortable {}
-
-/** Reads and validates a drop's metadata; needs no key. A failed run is reported in `metadata.errors`, not thrown. */
-export async function inspectDrop(source: string | DropSource, options: InspectOptions = {}): Promise<DropSummary> {
-  const { dropSource, files, metadata } = await readDrop(source, options);
-  const dataFiles = selectDataFiles(files);
-  return { location: dropSource.location, metadata, dataFiles, encryptedBytes: sumSizes(dataFiles) };
 }
 
 /** What `verify` found. */
@@ -239,10 +183,6 @@ export async function verifyDrop(source: string | DropSource, keyOptions: KeyOpt
     rsaPadding: drop.fileKey.rsaPadding,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
-}
-
-function sumSizes(files: DropFile[]): number {
-  return files.reduce((sum, f) => sum + f.size, 0);
 }
 
 // The Graph Data Connect layout carries no TenantId; the container (or parent folder) is named by it.

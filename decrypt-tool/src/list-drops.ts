@@ -1,4 +1,4 @@
-import { type Abortable, selectDataFiles } from "./drop";
+import { type Abortable, selectDataFiles } from "./inspect-drop";
 import { DropError, describeError } from "./errors";
 import { MGDC_KEY_DETAILS_PATH, VIVA_METADATA_PATH, readDropMetadata } from "./metadata/read-metadata";
 import type { DropFile, DropSource } from "./source/drop-source";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateJsonObject } from "../src/decrypt/json-line-validator";
+import { isJsonObject } from "./support/json";
+import { validateJsonObject } from "../src/decrypt/json-lines";
 import { validateBatch } from "../src/decrypt/validate-batch";
 
 const fixtureLines = readFileSync(path.resolve(__dirname, "../../fixtures/VivaInsightsDataset_v1.json"), "utf8")
@@ -9,14 +10,6 @@ const fixtureLines = readFileSync(path.resolve(__dirname, "../../fixtures/VivaIn
   .filter((line) => line.trim() !== "")
   .slice(0, 40);
 
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
 
 function validatorAccepts(text: string): boolean {
   const bytes = Buffer.from(text, "utf8");
@@ -86,9 +79,14 @@ describe("validateJsonObject", () => {
     expect(rejected).toBeGreaterThan(1000);
   });
 
-  it("rejects nesting deeper than it can track instead of overflowing", () => {
-    const deep = `{"a":${"[".repeat(600)}${"]".repeat(600)}}`;
-    expect(validatorAccepts(deep)).toBe(false);
+  it("accepts any nesting depth, as JSON.parse does, and still checks that every bracket closes", () => {
+    for (const depth of [600, 100_000]) {
+      const deep = `{"a":${'[{"b":'.repeat(depth)}1${"}]".repeat(depth)}}`;
+      expect(isJsonObject(deep)).toBe(true);
+      expect(validatorAccepts(deep), `depth ${depth}`).toBe(true);
+      expect(validatorAccepts(deep.slice(0, -3) + "]]}"), `depth ${depth}, mismatched`).toBe(false);
+      expect(validatorAccepts(deep.slice(0, -1)), `depth ${depth}, unclosed`).toBe(false);
+    }
   });
 });
 

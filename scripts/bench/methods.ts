@@ -1,13 +1,14 @@
 /**
  * The six ways of reading a drop that issue 5 compares, as pipelines for runMeasured, with the way
- * each one's row count (or byte count) is read back for the correctness guard.
+ * each one's row count (or byte count) is read back for the correctness guard; and (issue 10) the floor
+ * and decrypt again with both pinned to one core, which shows what the second core hides.
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import type { GeneratedDrop } from "./generate";
 import type { Stage } from "./measure";
 
-export type MethodId = "a" | "b" | "c" | "d" | "e" | "f";
+export type MethodId = "a" | "b" | "c" | "d" | "e" | "f" | "a1" | "e1";
 
 export interface Method {
   id: MethodId;
@@ -61,19 +62,23 @@ export interface MethodEnv {
   gzip: boolean;
   jq: boolean;
   wc: boolean;
+  taskset: boolean;
 }
 
 export function detectTools(): MethodEnv {
-  return { openssl: hasCommand("openssl"), gzip: hasCommand("gzip"), jq: hasCommand("jq"), wc: hasCommand("wc") };
+  return { openssl: hasCommand("openssl"), gzip: hasCommand("gzip"), jq: hasCommand("jq"), wc: hasCommand("wc"), taskset: hasCommand("taskset") };
 }
 
-/** The methods for one drop, in report order. */
-export function methodsFor(drop: GeneratedDrop, tools: MethodEnv): Method[] {
+/** The prefix that runs a command on CPU 0 only. */
+export const PIN_TO_ONE_CORE = ["taskset", "-c", "0"];
+
+/** The methods for one drop, in report order; `pinned` adds (a1) and (e1). */
+export function methodsFor(drop: GeneratedDrop, tools: MethodEnv, pinned = true): Method[] {
   const node = process.execPath;
   const opensslStage: Stage = ["openssl", "enc", "-d", "-aes-256-cbc", "-K", drop.keyHex, "-iv", drop.ivHex, "-in", drop.dataFile];
   const shellMissing = [!tools.openssl && "openssl", !tools.gzip && "gzip", !tools.wc && "wc"].filter(Boolean).join(", ");
   const key = ["--private-key", drop.privateKeyPath];
-  return [
+  const methods: Method[] = [
     {
       id: "a",
       label: "floor: node:crypto decipher + zlib gunzip, bytes discarded",
@@ -120,6 +125,18 @@ export function methodsFor(drop: GeneratedDrop, tools: MethodEnv): Method[] {
       rows: jsonField("rows"),
     },
   ];
+  if (!pinned) return methods;
+  const pin = (id: "a" | "e", pinnedId: "a1" | "e1"): Method => {
+    const base = methods.find((m) => m.id === id)!;
+    return {
+      ...base,
+      id: pinnedId,
+      label: `${base.label}, pinned to one core`,
+      stages: [[...PIN_TO_ONE_CORE, ...base.stages[0]]],
+      skipped: tools.taskset ? undefined : "not on PATH: taskset (Debian package util-linux)",
+    };
+  };
+  return [...methods, pin("a", "a1"), pin("e", "e1")];
 }
 
 /**

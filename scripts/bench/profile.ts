@@ -1,11 +1,12 @@
 /**
  * `--profile`: run (e) `viva-drop decrypt > /dev/null` under `node --cpu-prof` and summarise the
- * V8 CPU profiles (one per thread: main and any worker) by self time per function.
+ * V8 CPU profiles (one per thread: main and any worker) by self time per function; and show where the
+ * start-up of `viva-drop inspect` goes, by package.
  */
-import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Method } from "./methods";
-import { REPO } from "./methods";
+import { REPO, VIVA_DROP_DIST } from "./methods";
 import { runMeasured, type RssMethod } from "./measure";
 
 interface CpuProfileNode {
@@ -72,4 +73,53 @@ export async function profileDecrypt(e: Method, opts: { scratch: string; rss: Rs
     const summary = summariseProfile(JSON.parse(readFileSync(join(dir, f), "utf8")) as CpuProfile, opts.top);
     return { file: f, ...summary };
   });
+}
+
+export interface StartupProfileEntry {
+  /** An npm package, one of our modules (dist/…), or what Node.js does itself. */
+  what: string;
+  ms: number;
+  percent: number;
+}
+
+/**
+ * Where `viva-drop inspect <drop>` spends its start-up: run from tsc's output (one file per module, so time
+ * can be told apart by file) under --cpu-prof, every sample charged to the innermost npm package or module
+ * of ours on its stack, else to Node.js itself.
+ */
+export async function profileStartup(dropDir: string, opts: { scratch: string; rss: RssMethod; top?: number }): Promise<{ totalMs: number; top: StartupProfileEntry[] }> {
+  const dir = join(opts.scratch, "startup-profile");
+  mkdirSync(dir, { recursive: true });
+  const runner = join(dir, "viva-drop-unbundled.cjs");
+  writeFileSync(runner, `require(${JSON.stringify(join(VIVA_DROP_DIST, "cli", "main.js"))}).main();\n`);
+  await runMeasured([[process.execPath, "--cpu-prof", "--cpu-prof-interval", "100", "--cpu-prof-dir", dir, runner, "inspect", dropDir]], { cwd: REPO, scratch: opts.scratch, stdout: "discard", rss: opts.rss });
+  const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error(`--profile: node wrote no .cpuprofile into ${dir}`);
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile & { nodes: (CpuProfileNode & { children?: number[] })[] };
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const charged = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    let what = "Node.js (bootstrap, module loader, builtins)";
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const url = byId.get(id)?.callFrame.url ?? "";
+      const npm = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+      if (npm) {
+        what = `npm: ${npm[1]}`;
+        break;
+      }
+      const own = url.indexOf("/decrypt-tool/dist/");
+      if (own >= 0) {
+        what = `viva-drop: ${url.slice(own + "/decrypt-tool/dist/".length)}`;
+        break;
+      }
+    }
+    charged.set(what, (charged.get(what) ?? 0) + us);
+    total += us;
+  }
+  const top = [...charged].sort((a, b) => b[1] - a[1]).slice(0, opts.top ?? 12);
+  return { totalMs: total / 1000, top: top.map(([what, us]) => ({ what, ms: us / 1000, percent: total > 0 ? (100 * us) / total : 0 })) };
 }

@@ -10,15 +10,18 @@ import type { MethodId } from "./methods";
 import { commandOutput } from "./methods";
 import type { RssMethod } from "./measure";
 import type { PlanPoint, PlanVerdict } from "./plan-scaling";
-import type { ThreadProfile } from "./profile";
+import type { StartupProfileEntry, ThreadProfile } from "./profile";
+import { STARTUP_TARGETS, type StartupResult } from "./startup";
 import { formatSize } from "./size";
 
 export const BEGIN_MARKER = "<!-- bench:results:begin -->";
 export const END_MARKER = "<!-- bench:results:end -->";
 
-/** Issue 5's targets. */
+/** Issue 5's and issue 10's targets. */
 export const TARGETS = {
   decryptOverFloor: 1.3, // (e)/(a) at most
+  pinnedDecryptOverFloor: 1.5, // (e1)/(a1) at most: both on one core
+  verifyOverFloor: 1.6, // (d)/(a) at most
   jqOverDecrypt: 8, // (c)/(e) at least
   peakRssBytes: 150e6, // (d), (e), (f) under
   rssFlatGrowth: 1.2, // (e) RSS largest size / smallest size at most
@@ -83,8 +86,12 @@ export interface BenchResult {
   machine: Machine;
   sizes: SizeResult[];
   plan: { points: PlanPoint[]; verdict: PlanVerdict; timedOut?: { tenants: number; seconds: number } } | { skipped: string };
+  startup?: StartupResult | { skipped: string };
   profile?: { size: number; threads: ThreadProfile[] };
   ingestPostgres?: IngestPostgresResult;
+  startupProfile?: { totalMs: number; top: StartupProfileEntry[] };
+  /** The 1-minute load average when the run started and ended (other work on the machine skews timings). */
+  load?: { start: number; end: number };
   notes: string[];
 }
 
@@ -113,10 +120,13 @@ export function checksFor(methods: MethodResult[]): Check[] {
   const m = (id: MethodId): MethodResult | undefined => methods.find((x) => x.id === id);
   const t = (id: MethodId): number | null => m(id)?.median ?? null;
   const checks: Check[] = [];
-  const da = ratio(t("d"), t("a"));
-  checks.push({ name: "(d)/(a) verify ÷ floor", value: fx(da), target: "—", pass: null });
-  const ea = ratio(t("e"), t("a"));
-  checks.push({ name: "(e)/(a) decrypt ÷ floor", value: fx(ea), target: `≤ ${TARGETS.decryptOverFloor}×`, pass: ea === null ? null : ea <= TARGETS.decryptOverFloor });
+  const atMost = (name: string, value: number | null, limit: number): Check => ({ name, value: fx(value), target: `≤ ${limit}×`, pass: value === null ? null : value <= limit });
+  checks.push(atMost("(d)/(a) verify ÷ floor", ratio(t("d"), t("a")), TARGETS.verifyOverFloor));
+  checks.push(atMost("(e)/(a) decrypt ÷ floor", ratio(t("e"), t("a")), TARGETS.decryptOverFloor));
+  if (m("e1") && m("a1")) {
+    const pinned = atMost("(e1)/(a1) decrypt ÷ floor, both pinned to one core", ratio(t("e1"), t("a1")), TARGETS.pinnedDecryptOverFloor);
+    checks.push(m("e1")!.skipped ? { ...pinned, value: `skipped (${m("e1")!.skipped})` } : pinned);
+  }
   const ce = ratio(t("c"), t("e"));
   checks.push({
     name: "(c)/(e) jq pipeline ÷ decrypt",
@@ -132,6 +142,20 @@ export function checksFor(methods: MethodResult[]): Check[] {
       target: `< ${TARGETS.peakRssBytes / 1e6} MB`,
       pass: rss === null ? null : rss < TARGETS.peakRssBytes,
     });
+  }
+  return checks;
+}
+
+/** Start-up ratios against `node -e 0`: wall time, and instructions when counted. */
+export function startupChecks(r: StartupResult): Check[] {
+  const by = (id: string) => r.commands.find((c) => c.id === id);
+  const checks: Check[] = [];
+  for (const id of ["help", "inspect"] as const) {
+    const limit = STARTUP_TARGETS[id];
+    const value = ratio(by(id)?.median ?? null, by("node")?.median ?? null);
+    checks.push({ name: `${by(id)!.label} ÷ node -e 0 (wall time)`, value: fx(value), target: `≤ ${limit}×`, pass: value === null ? null : value <= limit });
+    const instructions = ratio(by(id)?.instructions ?? null, by("node")?.instructions ?? null);
+    if (instructions !== null) checks.push({ name: `${by(id)!.label} ÷ node -e 0 (instructions, callgrind)`, value: fx(instructions), target: `≤ ${limit}×`, pass: instructions <= limit });
   }
   return checks;
 }
@@ -165,7 +189,8 @@ export function renderMarkdown(r: BenchResult): string {
   out.push("");
   out.push(`- Command: \`${r.command}\``);
   out.push(`- Machine: ${mc.cpu}, ${mc.cores} cores, ${mc.memory}; ${mc.os}; Node.js ${mc.node}; ${mc.openssl ?? "openssl: not found"}; ${mc.gzip ?? "gzip: not found"}; ${mc.jq ?? "jq: not found"}`);
-  out.push(`- Runs per method: ${r.runs}, interleaved (a…f, a…f, …); median wall time. MB = 10^6 bytes of uncompressed NDJSON. Peak RSS: ${mc.rss === "gnu-time" ? "GNU time %M per process, summed over a pipeline's processes" : "/proc VmHWM sampled every 20 ms, summed over the process tree"}; largest over the runs.`);
+  if (r.load) out.push(`- Load average (1 min, ${mc.cores} cores) at the start and the end: ${r.load.start.toFixed(2)}, ${r.load.end.toFixed(2)}${r.load.start > 0.5 || r.load.end > 0.5 ? " — other work was running: timings are skewed" : ""}`);
+  out.push(`- Runs per method: ${r.runs}, interleaved (a…f, a1, e1, a…f, …); median wall time. MB = 10^6 bytes of uncompressed NDJSON. Peak RSS: ${mc.rss === "gnu-time" ? "GNU time %M per process, summed over a pipeline's processes" : "/proc VmHWM sampled every 20 ms, summed over the process tree"}; largest over the runs.`);
   for (const s of r.sizes) {
     out.push("");
     out.push(`### Decrypt: ${formatSize(s.uncompressedBytes)} drop`);
@@ -182,7 +207,7 @@ export function renderMarkdown(r: BenchResult): string {
         out.push(`| ${m.id} | ${cell(m.label)} | skipped | | | | ${cell(m.skipped)} |`);
         continue;
       }
-      const rows = m.rows === null ? (m.id === "a" ? "(bytes only)" : "—") : m.rows.toLocaleString("en-US");
+      const rows = m.rows === null ? (m.id === "a" || m.id === "a1" ? "(bytes only)" : "—") : m.rows.toLocaleString("en-US");
       out.push(
         `| ${m.id} | ${cell(m.label)} | ${secs(m.median)} | ${m.mbPerSecond === null ? "—" : m.mbPerSecond.toFixed(0)} | ${mb(m.peakRss)} | ${rows} | ${m.seconds.map((x) => secs(x)).join(", ")} |`,
       );
@@ -211,6 +236,30 @@ export function renderMarkdown(r: BenchResult): string {
   out.push(...renderIngestFlatness(r.sizes));
 
   if (r.ingestPostgres) out.push(...renderIngestPostgres(r.ingestPostgres));
+
+  if (r.startup) {
+    out.push("");
+    out.push("### Start-up");
+    out.push("");
+    if ("skipped" in r.startup) {
+      out.push(`Skipped: ${r.startup.skipped}.`);
+    } else {
+      const s = r.startup;
+      out.push(`Each command run directly (no shell), ${s.runs} times interleaved after one warm-up round; median wall time. \`<drop>\` is a small local drop.`);
+      out.push("");
+      out.push("| Command | Median ms | Instructions (callgrind) | Runs (ms) |");
+      out.push("|---|---:|---:|---|");
+      for (const c of s.commands) {
+        const ins = c.instructions === null ? "—" : `${(c.instructions / 1e6).toFixed(0)} M`;
+        out.push(`| ${cell(c.label)} | ${c.median === null ? "—" : (c.median * 1000).toFixed(1)} | ${ins} | ${c.seconds.map((x) => (x * 1000).toFixed(0)).join(", ")} |`);
+      }
+      if (s.instructionsSkipped) out.push(`\nInstructions not counted: ${s.instructionsSkipped}.`);
+      out.push("");
+      out.push("| Check | Value | Target | Result |");
+      out.push("|---|---|---|---|");
+      for (const c of startupChecks(s)) out.push(`| ${cell(c.name)} | ${cell(c.value)} | ${c.target} | ${verdict(c.pass)} |`);
+    }
+  }
 
   out.push("");
   out.push("### Plan scaling");
@@ -279,6 +328,16 @@ export function renderMarkdown(r: BenchResult): string {
       out.push("|---:|---:|---|---|");
       for (const e of t.top) out.push(`| ${e.selfMs.toFixed(0)} | ${e.percent.toFixed(1)} | \`${e.fn}\` | ${e.where} |`);
     }
+  }
+  if (r.startupProfile) {
+    out.push("");
+    out.push(`### Profile of start-up: viva-drop inspect <drop> (tsc's output, one file per module; node --cpu-prof)`);
+    out.push("");
+    out.push(`${r.startupProfile.totalMs.toFixed(0)} ms sampled (the profiler slows it), charged to the innermost package or module on each sample's stack:`);
+    out.push("");
+    out.push("| ms | % | Where |");
+    out.push("|---:|---:|---|");
+    for (const e of r.startupProfile.top) out.push(`| ${e.ms.toFixed(1)} | ${e.percent.toFixed(1)} | ${cell(e.what)} |`);
   }
   if (r.notes.length > 0) {
     out.push("");

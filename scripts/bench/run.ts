@@ -1,9 +1,11 @@
 /**
- * npm run bench — issue 5: decrypt throughput and memory against the shell pipeline a partner would
- * write, and plan scaling. See BENCHMARKS.md for what is measured and why.
+ * npm run bench — issues 5 and 10: decrypt throughput and memory against the shell pipeline a partner
+ * would write and against the floor (also with both pinned to one core), start-up, and plan scaling. See
+ * BENCHMARKS.md for what is measured and why.
  *
- *   npm run bench -- [--size 400m[,1g]] [--runs 3] [--skip-plan] [--plan-sizes 10,100,1000]
- *                    [--plan-timeout 300] [--profile] [--write] [--smoke] [--json <file>] [--keep]
+ *   npm run bench -- [--size 100m,400m,1g] [--runs 3] [--skip-pinned] [--skip-startup] [--startup-runs 20]
+ *                    [--instructions] [--skip-plan] [--plan-sizes 10,100,1000] [--plan-timeout 300]
+ *                    [--profile] [--write] [--smoke] [--json <file>] [--keep]
  *
  * Everything generated (drops, keys, plan configs, profiles) lives in one mkdtemp folder that is
  * removed at the end, on failure and on Ctrl-C / SIGTERM (--keep leaves it, for debugging).
@@ -12,7 +14,7 @@
  * (the other methods still run and are reported; --write then leaves BENCHMARKS.md alone).
  */
 import { mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateDrop, type GeneratedDrop } from "./generate";
@@ -20,16 +22,21 @@ import { detectRssMethod, displayPipeline, killRunning, median, runMeasured, typ
 import { decryptCountStages, detectTools, methodsFor, REPO, type Method } from "./methods";
 import { judgePlan, measurePlan } from "./plan-scaling";
 import { measureIngestPostgresInChild } from "./ingest-postgres-results";
-import { profileDecrypt } from "./profile";
+import { profileDecrypt, profileStartup } from "./profile";
 import { measureIngest } from "./ingest";
 import { checksFor, describeMachine, renderMarkdown, writeBetweenMarkers, type BenchResult, type MethodResult, type SizeResult } from "./report";
 import { formatSize, parseSize } from "./size";
+import { measureStartup } from "./startup";
 
 const BENCHMARKS_MD = resolve(REPO, "BENCHMARKS.md");
 
 const USAGE = `usage: npm run bench -- [options]
-  --size <s>[,<s>…]   uncompressed drop size(s): 20m, 400m, 1g (decimal units; default 400m)
+  --size <s>[,<s>…]   uncompressed drop size(s): 20m, 400m, 1g (decimal units; default 100m,400m,1g)
   --runs <n>          timed runs per method (default 3; median reported)
+  --skip-pinned       do not run the floor and decrypt pinned to one core (taskset -c 0)
+  --skip-startup      do not measure start-up (node -e 0, viva-drop --help, viva-drop inspect)
+  --startup-runs <n>  timed runs per start-up command (default 20)
+  --instructions      also count start-up instructions with valgrind's callgrind (stable under load)
   --skip-plan         do not measure plan scaling
   --skip-ingest-postgres  do not measure ingest into PostgreSQL
   --skip-ingest       do not measure viva-drop ingest into DuckDB (issue 11)
@@ -45,6 +52,10 @@ const USAGE = `usage: npm run bench -- [options]
 interface Options {
   sizes: number[];
   runs: number;
+  pinned: boolean;
+  startup: boolean;
+  startupRuns: number;
+  instructions: boolean;
   plan: boolean;
   ingestPostgres: boolean;
   ingest: boolean;
@@ -64,6 +75,10 @@ export function parseOptions(argv: string[]): Options | null {
     options: {
       size: { type: "string" },
       runs: { type: "string" },
+      "skip-pinned": { type: "boolean", default: false },
+      "skip-startup": { type: "boolean", default: false },
+      "startup-runs": { type: "string" },
+      instructions: { type: "boolean", default: false },
       "skip-plan": { type: "boolean", default: false },
       "skip-ingest-postgres": { type: "boolean", default: false },
       "skip-ingest": { type: "boolean", default: false },
@@ -89,8 +104,12 @@ export function parseOptions(argv: string[]): Options | null {
   const runs = values.runs !== undefined ? list(values.runs, "runs")[0] : smoke ? 1 : 3;
   const shown = argv.filter((a, i) => a !== "--keep" && a !== "--json" && argv[i - 1] !== "--json" && !a.startsWith("--json="));
   return {
-    sizes: (values.size ?? (smoke ? "3m" : "400m")).split(",").map(parseSize),
+    sizes: (values.size ?? (smoke ? "3m" : "100m,400m,1g")).split(",").map(parseSize),
     runs,
+    pinned: !values["skip-pinned"],
+    startup: !values["skip-startup"],
+    startupRuns: values["startup-runs"] !== undefined ? list(values["startup-runs"], "startup-runs")[0] : smoke ? 3 : 20,
+    instructions: values.instructions!,
     plan: !values["skip-plan"],
     ingestPostgres: !values["skip-ingest-postgres"],
     ingest: !values["skip-ingest"],
@@ -160,10 +179,14 @@ async function measureSize(
   log(`  ${drop.rows} rows, ${formatSize(drop.uncompressedBytes)} → ${formatSize(drop.encryptedBytes)} encrypted, ${generateSeconds.toFixed(1)} s`);
 
   const tools = detectTools();
-  const methods = methodsFor(drop, tools);
-  for (const m of methods) if (m.skipped && m.id !== "c") ctx.failures.push(`(${m.id}) ${m.label}: ${m.skipped}`);
+  const methods = methodsFor(drop, tools, opts.pinned);
+  // jq and taskset are optional: without them (c) and the pinned pair are skipped with a note.
+  const optional = new Set(["c", "a1", "e1"]);
+  for (const m of methods) if (m.skipped && !optional.has(m.id)) ctx.failures.push(`(${m.id}) ${m.label}: ${m.skipped}`);
   const c = methods.find((m) => m.id === "c")!;
   if (c.skipped && !ctx.notes.some((n) => n.startsWith("(c)"))) ctx.notes.push(`(c) skipped: ${c.skipped} (install jq to compare against it)`);
+  const pinned = methods.find((m) => m.id === "e1");
+  if (pinned?.skipped && !ctx.notes.some((n) => n.startsWith("(a1), (e1)"))) ctx.notes.push(`(a1), (e1) skipped: ${pinned.skipped}`);
   const run = (m: Method) => runMeasured(m.stages, { cwd: REPO, scratch: ctx.root, stdout: m.stdout, rss: ctx.rss });
 
   const results = new Map<string, MethodResult>(
@@ -210,7 +233,7 @@ async function measureSize(
       const out = results.get(m.id)!;
       out.seconds.push(res.seconds);
       if (res.peakRss !== null) out.peakRss = Math.max(out.peakRss ?? 0, res.peakRss);
-      const rows = m.id === "e" ? decryptRows : m.rows(res.stdout);
+      const rows = m.id === "e" || m.id === "e1" ? decryptRows : m.rows(res.stdout);
       if (rows !== null) {
         if (out.rows !== null && out.rows !== rows) ctx.failures.push(`(${m.id}) counted ${rows} rows on run ${i + 1}, ${out.rows} before`);
         out.rows = rows;
@@ -283,13 +306,12 @@ export async function main(argv: string[]): Promise<number> {
   sweepStaleTempFolders();
   const root = mkdtempSync(join(tmpdir(), `viva-bench-${process.pid}-`));
   const cleanup = (): void => {
-    // Retried: a file the generator is just opening can appear while the folder is being removed (ENOTEMPTY).
+    // Retries: a file the generator is creating at that moment makes a first pass fail with ENOTEMPTY.
     if (!o.keep) rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   };
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals): void => {
-    // Ctrl-C reaches this process twice (directly, and relayed by tsx): with a once-listener the second one
-    // would kill it with the default action in the middle of removing the temp folder.
+    // A second Ctrl-C (or SIGTERM) while the folder is being removed must not kill the process half-way.
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping, removing ${root}`);
@@ -314,6 +336,7 @@ export async function main(argv: string[]): Promise<number> {
     machine: describeMachine(rss),
     sizes: [],
     plan: { skipped: "--skip-plan" },
+    load: { start: loadavg()[0], end: 0 },
     notes,
   };
   const largest = Math.max(...o.sizes);
@@ -340,6 +363,21 @@ export async function main(argv: string[]): Promise<number> {
     if (ingest) result.ingestPostgres = ingest;
     failures.push(...failed.map((f) => `ingest-postgres: ${f}`));
   }
+  if (o.startup) {
+    try {
+      const dir = mkdtempSync(join(root, "startup-"));
+      const drop = await generateDrop({ dir, bytes: 1e6 });
+      log(`start-up: ${o.startupRuns} runs each${o.instructions ? ", then instructions under callgrind" : ""}`);
+      result.startup = await measureStartup({ dropDir: drop.dropDir, runs: o.startupRuns, cwd: REPO, instructions: o.instructions, log });
+      if (o.profile) result.startupProfile = await profileStartup(drop.dropDir, { scratch: root, rss });
+      rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      result.startup = { skipped: "failed (see the notes)" };
+      failures.push(`start-up: ${(err as Error).message.split("\n")[0]}`);
+    }
+  } else {
+    result.startup = { skipped: "--skip-startup" };
+  }
   if (o.plan) {
     try {
       log(`plan scaling at ${o.planSizes.join(", ")} tenants`);
@@ -350,7 +388,8 @@ export async function main(argv: string[]): Promise<number> {
       failures.push(`plan scaling: ${(err as Error).message}`);
     }
   }
-  const missed = result.sizes.flatMap((s) => s.checks.filter((c) => c.pass === false && /decrypt|jq/.test(c.name)));
+  result.load!.end = loadavg()[0];
+  const missed = result.sizes.flatMap((s) => s.checks.filter((c) => c.pass === false && /decrypt|verify|jq/.test(c.name)));
   if (missed.length > 0 && !o.profile) notes.push("a decrypt target was missed: run again with --profile to see where (e) spends its time");
   for (const f of failures) notes.push(`FAILED: ${f}`);
 

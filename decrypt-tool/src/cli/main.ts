@@ -15,7 +15,14 @@ import { EXIT_CODE_HELP } from "./options";
 import { reportFailure } from "./report";
 import { guardStdio } from "./stdout";
 
-/** The `viva-drop` program with every command registered. */
+/**
+ * The `viva-drop` program with every command registered.
+ *
+ * Start-up: `viva-drop --help` must stay near `node -e 0`, so registering a command loads nothing but
+ * commander and the light cli/ modules (options, format, report). A command file imports its heavy
+ * modules (drop reading, zod schemas, Azure SDKs, database drivers, cli-progress) with `import type` at the
+ * top and loads them with `await import(...)` inside its action; test/startup.test.ts checks this.
+ */
 export function createProgram(): Command {
   const program = new Command("viva-drop")
     .description("Read, verify and decrypt Microsoft Viva Insights data drops; run tenants' pipelines and check the fleet; simulate drops for prototyping.")

@@ -1,4 +1,4 @@
-import { SingleBar } from "cli-progress";
+import type { SingleBar as SingleBarType } from "cli-progress";
 import type { ReadProgress } from "../decrypt/read-data";
 import { runOnExit } from "./exit-cleanup";
 import { BYTES_PER_MB } from "./format";
@@ -20,6 +20,9 @@ const RESTORE_TERMINAL = "\r\x1b[2K\x1b[?7h\x1b[?25h";
  */
 export function createProgressReporter(quiet: boolean | undefined, stream: NodeJS.WriteStream = process.stderr, now: () => number = Date.now): ProgressReporter {
   if (quiet || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
+  // Loaded only when a bar is drawn: piped and --quiet runs never need it (start-up, see cli/main.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SingleBar } = require("cli-progress") as { SingleBar: typeof SingleBarType };
   // cli-progress's own {eta_formatted} prints "NFs" / "LLs" (clipped INF / NULL) until it has a rate.
   const bar = new SingleBar({
     stream,

@@ -3,7 +3,8 @@ import { DropError, isDropError } from "../errors";
 import type { DropFile, DropSource } from "../source/drop-source";
 import { type AesKey, decryptDataFile } from "./decrypt-file";
 import { DEFAULT_BATCH_BYTES, lineBatches } from "./line-batches";
-import { type BatchResult, describeBadLine, invalidUtf8Line } from "./validate-batch";
+import { badLineMessage, findJsonObjectError, isBlankLine } from "./json-lines";
+import { type BatchResult, invalidUtf8Line } from "./validate-batch";
 import { createBatchValidator } from "./worker-pool";
 
 /** Progress while reading a drop's data files. */
@@ -130,12 +131,12 @@ export async function* parsedRows(
   }
 }
 
+// The same rules as validateBatch (json-lines.ts): blank is JSON whitespace only; JSON.parse has no depth limit.
 function parseRow(bytes: Buffer, start: number, end: number, file: DropFile, lineNumber: number): Record<string, unknown> | undefined {
-  const line = bytes.toString("utf8", start, end);
-  if (line.trim() === "") return undefined;
+  if (isBlankLine(bytes, start, end)) return undefined;
   let row: unknown;
   try {
-    row = JSON.parse(line);
+    row = JSON.parse(bytes.toString("utf8", start, end));
   } catch {
     throw new DropError("JSON_INVALID", `${file.path} line ${lineNumber}: ${describeBadLine(bytes, start, end)}`);
   }
@@ -163,6 +164,12 @@ async function rootCause(error: unknown, rest: AsyncGenerator<Buffer>): Promise<
 }
 
 const NEWLINE = 0x0a;
+
+// Only for a line JSON.parse rejected, so the validator finds the error.
+function describeBadLine(bytes: Buffer, start: number, end: number): string {
+  const error = findJsonObjectError(bytes, start, end);
+  return error === undefined ? "invalid JSON" : badLineMessage(bytes, start, end, error);
+}
 
 type Settled = { ok: true; result: BatchResult; bytes: Buffer } | { ok: false; error: unknown };
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { type BatchResult, validateBatch } from "./validate-batch";
 import type { ValidateReply, ValidateRequest } from "./validate-worker";
 
@@ -30,10 +30,11 @@ export function defaultWorkerCount(): number {
 
 /**
  * The compiled worker script. From the TypeScript sources (tests, tsx) there is none next to this file,
- * so the built copy in dist/ is used; undefined when neither exists (then validation runs inline).
+ * so the built copy in dist/ is used, as from the one-file CLI build in dist/cli/; undefined when neither
+ * exists (then validation runs inline). `dir` is where this module runs from.
  */
-export function resolveWorkerScript(): string | undefined {
-  const candidates = [path.join(__dirname, "validate-worker.js"), path.resolve(__dirname, "../../dist/decrypt/validate-worker.js")];
+export function resolveWorkerScript(dir = __dirname): string | undefined {
+  const candidates = [path.join(dir, "validate-worker.js"), path.resolve(dir, "../../dist/decrypt/validate-worker.js")];
   return candidates.find((file) => existsSync(file));
 }
 
@@ -96,7 +97,10 @@ class WorkerPool implements BatchValidator {
   }
 
   private startWorker(script: string): Worker {
-    const worker = new Worker(script);
+    // Loaded with the first worker: most runs on 2 cores have none.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Worker: WorkerThread } = require("node:worker_threads") as typeof import("node:worker_threads");
+    const worker = new WorkerThread(script);
     worker.on("message", ({ id, result, bytes }: ValidateReply) => {
       const entry = this.pending.get(id);
       this.pending.delete(id);

@@ -3,16 +3,9 @@ import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
 import { libraryTerm } from "../errors";
 import { usageErrorFrom } from "../usage-error";
+import { KEY_TEXT_FORMS, PERSON_REPORT_TABLE, SIMULATE_LAYOUTS, SIMULATE_RSA_PADDINGS } from "./choices";
 
-/** The table name the service writes for the Viva Insights person report. */
-export const PERSON_REPORT_TABLE = "VivaInsightsDataset_PersonReport_v1";
-
-/** How the AES key is written before RSA wrapping. */
-export const KEY_TEXT_FORMS = ["utf16le", "utf8", "raw"] as const;
-/** RSA paddings the simulator can wrap with (the ones a local private key can unwrap). */
-export const SIMULATE_RSA_PADDINGS = ["RSA-OAEP", "RSA-OAEP-256"] as const;
-/** Metadata layouts: the seed's Metadata.json, or the Graph Data Connect key file. */
-export const SIMULATE_LAYOUTS = ["viva", "mgdc"] as const;
+export { KEY_TEXT_FORMS, PERSON_REPORT_TABLE, SIMULATE_LAYOUTS, SIMULATE_RSA_PADDINGS };
 
 const isoDate = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date such as 2022-09-30T00:00:00Z");
 

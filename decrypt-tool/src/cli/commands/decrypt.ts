@@ -1,11 +1,6 @@
 import type { Command } from "commander";
-import { openDrop } from "../../drop";
-import { KEY_ENCODING_LABELS } from "../../key/key-text";
-import { writeFileAtomically } from "../atomic-output";
 import { formatCount } from "../format";
 import { addCommonOptions, addKeyOptions, addWorkersOption, type CommonCliOptions, type KeyCliOptions, keyOptionsFrom, parseWorkers, sourceOptionsFrom } from "../options";
-import { checkOutputFile } from "../output-target";
-import { createProgressReporter } from "../progress";
 import { note, runForDrop } from "../report";
 import { pipeToStdout } from "../stdout";
 
@@ -27,8 +22,17 @@ export function register(program: Command): void {
     await runForDrop(drop, options.verbose ?? false, async () => {
       const workers = parseWorkers(options.workers);
       const output = options.output === "-" ? undefined : options.output;
+      // Loaded when the command runs, not at start-up (see cli/main.ts).
+      const [{ checkOutputFile }, { openDrop }, { KEY_ENCODING_LABELS }, { createProgressReporter }, { writeFileAtomically }] = await Promise.all([
+        import("../output-target"),
+        import("../../drop"),
+        import("../../key/key-text"),
+        import("../progress"),
+        import("../atomic-output"),
+      ]);
       // Checked before any key is unwrapped or byte decrypted.
       const target = output === undefined ? undefined : await checkOutputFile(output, drop);
+      (await import("../gc-tuning")).tuneGcForStreaming();
       const opened = await openDrop(drop, await keyOptionsFrom(options), sourceOptionsFrom(options));
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[opened.keyEncoding]}, unwrapped with ${opened.rsaPadding}`);
       // Rows on the terminal: a bar on the same terminal would draw over them.

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { DemoResult } from "../../demo/index";
-import { createProgressReporter, type ProgressReporter } from "../progress";
+import type { ProgressReporter } from "../progress";
 import { reportFailure } from "../report";
 
 interface DemoCliOptions {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option("-q, --quiet", "no status lines or progress on stderr")
     .action(async (options: DemoCliOptions) => {
       // Only this command needs the demo (Azurite launcher, samples, http/net): loaded here, not at startup.
-      const { CleanupStack, cleanupOnSignals, formatDemoSummary, runDemo } = await import("../../demo/index");
+      const [{ CleanupStack, cleanupOnSignals, formatDemoSummary, runDemo }, { createProgressReporter }] = await Promise.all([import("../../demo/index"), import("../progress")]);
       const cleanup = new CleanupStack();
       // One progress bar at a time, for the drop being verified; a status line ends it.
       let bar: { drop: string; reporter: ProgressReporter } | undefined;

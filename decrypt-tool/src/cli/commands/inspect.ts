@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { type DropSummary, inspectDrop } from "../../drop";
-import { assertRunSucceeded } from "../../metadata/read-metadata";
+import type { DropSummary } from "../../inspect-drop";
 import { formatBytes, formatCount, formatFields } from "../format";
 import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
 import { runForDrop } from "../report";
@@ -16,6 +15,8 @@ export function register(program: Command): void {
   addCommonOptions(command);
   command.action(async (drop: string, options: CommonCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
+      // Loaded when the command runs, not at start-up (see cli/main.ts).
+      const [{ inspectDrop }, { assertRunSucceeded }] = await Promise.all([import("../../inspect-drop"), import("../../metadata/read-metadata")]);
       const summary = await inspectDrop(drop, sourceOptionsFrom(options));
       await writeStdout(options.json ? `${JSON.stringify(toJson(summary), null, 2)}\n` : formatSummary(summary));
       assertRunSucceeded(summary.metadata);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type DropListing, listDrops } from "../../list-drops";
+import type { DropListing } from "../../list-drops";
 import { inCliTerms } from "../flag-names";
 import { formatBytes, formatCount, formatTable } from "../format";
 import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
@@ -16,6 +16,8 @@ export function register(program: Command): void {
   addCommonOptions(command);
   command.action(async (location: string, options: CommonCliOptions) => {
     await runForDrop(location, options.verbose ?? false, async () => {
+      // Loaded when the command runs, not at start-up (see cli/main.ts).
+      const { listDrops } = await import("../../list-drops");
       const drops = await listDrops(location, sourceOptionsFrom(options));
       await writeStdout(options.json ? `${JSON.stringify(drops, null, 2)}\n` : formatListing(drops));
     });

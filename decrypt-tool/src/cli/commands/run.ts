@@ -7,8 +7,6 @@ import { parseSinkTarget } from "../../ingest/sinks/target";
 import type { ParameterNames } from "../../run/parameters";
 import type { ActivityFailure, PipelineRunInfo } from "../../run/pipeline-run";
 import type { RunEvent, RunIngestOptions, RunTenantResult } from "../../run/run-tenant";
-import { runTargetFromOutputs } from "../../run/tenant-target";
-import { readStackOutputs } from "../../stack-outputs";
 import { formatDuration, parseDuration } from "../duration";
 import { addCommonOptions, addKeyOptions, type CommonCliOptions, type KeyCliOptions, keyOptionsFrom, sourceOptionsFrom } from "../options";
 import { reportFailure } from "../report";
@@ -143,6 +141,8 @@ async function resolveTarget(options: RunCliOptions): Promise<ResolvedTarget> {
   if (!options.stackOutputs) {
     return { target: { subscriptionId: options.subscription!, resourceGroupName: options.resourceGroup!, factoryName: options.factory!, pipelineName: options.pipeline } };
   }
+  // Loaded when the command runs, not at start-up (zod; see cli/main.ts).
+  const [{ readStackOutputs }, { runTargetFromOutputs }] = await Promise.all([import("../../stack-outputs"), import("../../run/tenant-target")]);
   const outputs = await readStackOutputs(options.stackOutputs);
   const tenant = runTargetFromOutputs(outputs, options.tenant, `--stack-outputs ${options.stackOutputs}`);
   return { target: tenant.target, containerUrl: tenant.containerUrl, usersDataset: tenant.usersDataset, vaultUri: tenant.vaultUri };

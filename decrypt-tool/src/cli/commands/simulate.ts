@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { DropError, describeError } from "../../errors";
-import { KEY_TEXT_FORMS, PERSON_REPORT_TABLE, SIMULATE_LAYOUTS, SIMULATE_RSA_PADDINGS, simulateDrop, type SimulateOptions } from "../../simulate/index";
+import { KEY_TEXT_FORMS, PERSON_REPORT_TABLE, SIMULATE_LAYOUTS, SIMULATE_RSA_PADDINGS } from "../../simulate/choices";
+import type { SimulateOptions } from "../../simulate/index";
 import { formatCount, formatFields } from "../format";
 import { reportFailure } from "../report";
 import { writeStdout } from "../stdout";
@@ -58,6 +59,8 @@ export function register(program: Command): void {
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       try {
+        // Loaded when the command runs, not at start-up (see cli/main.ts).
+        const { simulateDrop } = await import("../../simulate/index");
         const drop = await simulateDrop({ ...(await simulateOptionsFrom(options)), signal: controller.signal });
         if (!options.quiet) {
           await writeStdout(

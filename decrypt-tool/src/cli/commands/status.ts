@@ -4,7 +4,6 @@ import type { LedgerRow, Sink } from "../../ingest/sinks/sink";
 import { type SinkTarget, parseSinkTarget } from "../../ingest/sinks/target";
 import { parseInstant } from "../../iso-dates";
 import type { TenantStatus } from "../../status/tenant-status";
-import { readStackOutputs } from "../../stack-outputs";
 import { formatDuration } from "../duration";
 import { formatTable } from "../format";
 import { addCommonOptions, type CommonCliOptions, sourceOptionsFrom } from "../options";
@@ -42,6 +41,8 @@ export function register(program: Command): void {
 async function statusCommand(options: StatusCliOptions): Promise<number> {
   const now = options.now === undefined ? new Date() : parseNow(options.now);
   const sinkTarget = options.sink === undefined ? undefined : parseSink(options.sink);
+  // Loaded when the command runs, not at start-up (zod; see cli/main.ts).
+  const { readStackOutputs } = await import("../../stack-outputs");
   const outputs = await readStackOutputs(options.stackOutputs);
   const sink = sinkTarget ? await openLedger(sinkTarget) : undefined;
   try {

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { type VerifyResult, verifyDrop } from "../../drop";
-import { KEY_ENCODING_LABELS } from "../../key/key-text";
+import type { VerifyResult } from "../../drop";
 import { formatBytes, formatCount, formatFields } from "../format";
 import {
   addCommonOptions,
@@ -12,7 +11,6 @@ import {
   parseWorkers,
   sourceOptionsFrom,
 } from "../options";
-import { createProgressReporter } from "../progress";
 import { note, runForDrop } from "../report";
 import { writeStdout } from "../stdout";
 
@@ -29,6 +27,9 @@ export function register(program: Command): void {
   command.action(async (drop: string, options: CommonCliOptions & KeyCliOptions) => {
     await runForDrop(drop, options.verbose ?? false, async () => {
       const workers = parseWorkers(options.workers);
+      // Loaded when the command runs, not at start-up (see cli/main.ts).
+      const [{ verifyDrop }, { KEY_ENCODING_LABELS }, { createProgressReporter }] = await Promise.all([import("../../drop"), import("../../key/key-text"), import("../progress")]);
+      (await import("../gc-tuning")).tuneGcForStreaming();
       const keyOptions = await keyOptionsFrom(options);
       const progress = createProgressReporter(options.quiet);
       let result: VerifyResult;
@@ -38,13 +39,13 @@ export function register(program: Command): void {
         progress.stop();
       }
       if (options.verbose) note(drop, `file key: ${KEY_ENCODING_LABELS[result.keyEncoding]}, unwrapped with ${result.rsaPadding}`);
-      await writeStdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
+      await writeStdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result, KEY_ENCODING_LABELS[result.keyEncoding]));
     });
   });
 }
 
 /** The human summary printed by `verify`. */
-function formatVerifyResult(result: VerifyResult): string {
+function formatVerifyResult(result: VerifyResult, keyEncoding: string): string {
   const claimed = result.rowsClaimed === undefined ? " (no count in metadata)" : " (matches NumberOfRowsExtracted)";
   const range = result.metricDateRange ? `${result.metricDateRange.min} to ${result.metricDateRange.max}` : "none";
   const rate = result.seconds > 0 ? ` (${formatBytes(result.decryptedBytes / result.seconds)}/s)` : "";
@@ -56,7 +57,7 @@ function formatVerifyResult(result: VerifyResult): string {
     ["MetricDate", range],
     ["columns", String(result.columns.length)],
     ["bytes", `${formatBytes(result.encryptedBytes)} encrypted in ${result.dataFiles} file(s), ${formatBytes(result.decryptedBytes)} decrypted`],
-    ["key", `${KEY_ENCODING_LABELS[result.keyEncoding]}, ${result.rsaPadding}`],
+    ["key", `${keyEncoding}, ${result.rsaPadding}`],
     ["seconds", `${result.seconds.toFixed(2)}${rate}`],
   ]);
 }
