@@ -1,8 +1,18 @@
+import { existsSync } from "node:fs";
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
-import { type Column, type ColumnType, type DropKind, type DropLoad, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
+import { type Column, type ColumnType, type DropData, type DropKind, type DropLoad, DropRejectedError, firstRead, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
+import { invalidValueReason, KEY_COLUMNS, nextOrAbort, repeatedKeyReason } from "../sink-rules";
 import { ChunkAppender, type ColumnSource } from "./chunk-writer";
-import { CONNECTION_SETTINGS, openDatabase, shortDuckDbError } from "./open-database";
-import { columnTypeOf, CREATE_TABLES, createViewSql, dropOrder, DUCKDB_TYPES, ident, TABLE_OF } from "./sql";
+import { CONNECTION_SETTINGS, type HeldDatabase, openDatabase, shortDuckDbError } from "./open-database";
+import { asText, columnTypeOf, CREATE_TABLES, createViewSql, dropOrder, DUCKDB_TYPES, ident, TABLE_OF } from "./sql";
+
+/** Options of {@link DuckDbSink}. */
+export interface DuckDbSinkOptions {
+  /** Only ledger() works; the file is opened READ_ONLY (see openDatabase) and nothing is created. */
+  readOnly?: boolean;
+  /** Seconds to wait for a file another process holds (default: VIVA_DROP_DUCKDB_LOCK_WAIT, else 30). */
+  lockWaitSeconds?: number;
+}
 
 interface TableColumn {
   name: string;
@@ -22,27 +32,20 @@ interface TableColumn {
  */
 export class DuckDbSink implements Sink {
   readonly description: string;
+  private held: HeldDatabase | undefined;
   private instance: DuckDBInstance | undefined;
   private conn: DuckDBConnection | undefined;
 
-  constructor(private readonly path: string) {
+  constructor(
+    private readonly path: string,
+    private readonly options: DuckDbSinkOptions = {},
+  ) {
     this.description = path;
   }
 
   async prepare(signal?: AbortSignal): Promise<void> {
-    if (!this.conn) {
-      this.instance = await openDatabase(this.path, signal);
-      try {
-        this.conn = await this.instance.connect();
-        for (const setting of CONNECTION_SETTINGS) await this.conn.run(setting);
-      } catch (error) {
-        this.conn?.closeSync();
-        this.conn = undefined;
-        this.instance.closeSync();
-        this.instance = undefined;
-        throw this.failure("cannot connect", error);
-      }
-    }
+    if (this.options.readOnly) throw new SinkError(this.description, "opened read-only: prepare() creates tables");
+    await this.open(signal);
     for (const statement of CREATE_TABLES) await this.run(statement);
     const person = await this.columnsOf("personReport");
     const users = await this.columnsOf("users");
@@ -50,11 +53,19 @@ export class DuckDbSink implements Sink {
   }
 
   async ledger(tenantId: string): Promise<Map<string, LedgerRow>> {
-    const rows = await this.rowObjects(`SELECT * FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1`, [tenantId]);
+    if (this.options.readOnly) {
+      // Read-only: no file and no ledger table yet are both an empty ledger; nothing is created.
+      if (!this.conn && !existsSync(this.path)) return new Map();
+      await this.open();
+      const table = await this.rowObjects("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = $1", [SINK_OBJECTS.drops]);
+      if (table.length === 0) return new Map();
+    }
+    const rows = await this.rowObjects(`SELECT * FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1 ORDER BY run_folder`, [tenantId]);
     return new Map(rows.map((row) => [String(row.run_folder), toLedgerRow(row)]));
   }
 
-  async loadDrop(drop: DropLoad, batches: AsyncIterable<RowBatch>, signal?: AbortSignal): Promise<LoadOutcome> {
+  async loadDrop(drop: DropLoad, data: DropData, signal?: AbortSignal): Promise<LoadOutcome> {
+    this.writable();
     const conn = this.connection();
     const interrupt = (): void => conn.interrupt();
     signal?.addEventListener("abort", interrupt, { once: true });
@@ -67,7 +78,7 @@ export class DuckDbSink implements Sink {
         return { status: "alreadyLoaded" };
       }
       const load = new DropWriter(this, drop);
-      const rows = await load.write(batches, signal);
+      const rows = await load.write(firstRead(data), signal);
       await this.upsertLedger({ ...drop.ledger, status: "loaded", rows, reason: null, loadedAt: new Date() });
       if (load.schemaChanged) await this.recreateView();
       signal?.throwIfAborted();
@@ -83,6 +94,7 @@ export class DuckDbSink implements Sink {
   }
 
   async recordOutcome(row: LedgerRow): Promise<void> {
+    this.writable();
     await this.run("BEGIN TRANSACTION");
     try {
       const recorded = await this.rowObjects(`SELECT status FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1 AND run_folder = $2`, [row.tenantId, row.runFolder]);
@@ -97,8 +109,33 @@ export class DuckDbSink implements Sink {
   async close(): Promise<void> {
     this.conn?.closeSync();
     this.instance?.closeSync();
+    this.held?.release();
     this.conn = undefined;
     this.instance = undefined;
+    this.held = undefined;
+  }
+
+  /** Whether the file is open (prepare() or a read-only ledger() opened it, close() did not close it yet). */
+  isOpen(): boolean {
+    return this.conn !== undefined;
+  }
+
+  /** Opens the file (for writing, or read-only) and a connection, once. */
+  private async open(signal?: AbortSignal): Promise<void> {
+    if (this.conn) return;
+    const held = await openDatabase(this.path, { signal, readOnly: this.options.readOnly, lockWaitSeconds: this.options.lockWaitSeconds });
+    try {
+      this.conn = await held.instance.connect();
+      for (const setting of CONNECTION_SETTINGS) await this.conn.run(setting);
+    } catch (error) {
+      this.conn?.closeSync();
+      this.conn = undefined;
+      held.instance.closeSync();
+      held.release();
+      throw this.failure("cannot connect", error);
+    }
+    this.held = held;
+    this.instance = held.instance;
   }
 
   /** Runs one statement; a DuckDB failure becomes a SinkError. */
@@ -139,6 +176,10 @@ export class DuckDbSink implements Sink {
   failure(what: string, error: unknown): SinkError {
     if (error instanceof SinkError) return error;
     return new SinkError(this.description, `${what}: ${shortDuckDbError(error)}`, { cause: error });
+  }
+
+  private writable(): void {
+    if (this.options.readOnly) throw new SinkError(this.description, "opened read-only: it cannot load or record drops");
   }
 
   private connection(): DuckDBConnection {
@@ -210,34 +251,62 @@ class DropWriter {
     // Rows with a rowid above this one are the drop's (DuckDB numbers a transaction's own rows above all others).
     const [{ last }] = await this.sink.rowObjects(`SELECT coalesce(max(rowid), -1) AS last FROM ${ident(this.table)}`);
     const lastRowid = BigInt(last as bigint | number);
+    // An older users drop is read to the end (so it is verified) but not written.
     const writes = kind === "personReport" || (await this.replacesUsers());
     let rows = 0;
     try {
-      for await (const batch of batches) {
-        signal?.throwIfAborted();
+      for (const batches$ = batches[Symbol.asyncIterator](); ; ) {
+        const next = await nextOrAbort(batches$, signal);
+        if (next.done) break;
+        const batch = next.value;
         rows += batch.rows.length;
-        if (writes) await this.append(batch);
+        if (writes) await this.append(batch, rows - batch.rows.length + 1);
       }
     } finally {
       this.closeAppender();
     }
-    if (kind === "personReport" && rows > 0) await this.resolveConflicts(lastRowid);
+    if (!writes || rows === 0) return rows;
+    await this.refuseRepeatedKeys(lastRowid);
+    if (kind === "personReport") await this.resolveConflicts(lastRowid);
+    // The tenant's previous snapshot goes only now: ALTER TABLE after a DELETE in one transaction fails to commit in DuckDB.
+    else await this.sink.run(`DELETE FROM ${SINK_OBJECTS.users} WHERE tenant_id = $1 AND rowid <= ${lastRowid}`, [this.drop.ledger.tenantId]);
     return rows;
   }
 
-  // A users drop replaces the tenant's snapshot only when it is later than the one there.
+  /**
+   * A users drop replaces the tenant's snapshot unless the one there is later ((job_completed_at,
+   * extraction_id) compared as a pair; an equal one is replaced: the same extraction loaded again).
+   */
   private async replacesUsers(): Promise<boolean> {
     const { tenantId, jobCompletedAt, extractionId } = this.drop.ledger;
-    const newer = await this.sink.rowObjects(
-      `SELECT 1 FROM ${SINK_OBJECTS.users} u WHERE u.tenant_id = $1 AND ${dropOrder("u")} >= (coalesce($2::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ), $3) LIMIT 1`,
+    const later = await this.sink.rowObjects(
+      `SELECT 1 FROM ${SINK_OBJECTS.users} u WHERE u.tenant_id = $1 AND ${dropOrder("u")} > (coalesce($2::TIMESTAMPTZ, '-infinity'::TIMESTAMPTZ), $3) LIMIT 1`,
       [tenantId, iso(jobCompletedAt), extractionId],
     );
-    if (newer.length > 0) return false;
-    await this.sink.run(`DELETE FROM ${SINK_OBJECTS.users} WHERE tenant_id = $1`, [tenantId]);
-    return true;
+    return later.length === 0;
   }
 
-  private async append(batch: RowBatch): Promise<void> {
+  /**
+   * Two rows of the drop with the same key reject it, naming the first row that repeats an earlier one and
+   * that earlier row (1-based rows of the drop: the drop's rows are numbered in the order they were appended).
+   */
+  private async refuseRepeatedKeys(lastRowid: bigint): Promise<void> {
+    const t = ident(this.table);
+    const key = KEY_COLUMNS[this.drop.kind].join(", ");
+    const last = lastRowid.toString();
+    const any = await this.sink.rowObjects(`SELECT 1 FROM ${t} WHERE rowid > ${last} GROUP BY ${key} HAVING count(*) > 1 LIMIT 1`);
+    if (any.length === 0) return;
+    const [pair] = await this.sink.rowObjects(
+      `WITH d AS (SELECT rowid AS r, ${key} FROM ${t} WHERE rowid > ${last}),
+            n AS (SELECT r - (SELECT min(r) FROM d) + 1 AS row, min(r) OVER w - (SELECT min(r) FROM d) + 1 AS first, row_number() OVER w AS k FROM d WINDOW w AS (PARTITION BY ${key} ORDER BY r))
+       SELECT first, row FROM n WHERE k = 2 ORDER BY row LIMIT 1`,
+    );
+    throw new DropRejectedError(repeatedKeyReason(this.drop.kind, Number(pair.first), Number(pair.row)));
+  }
+
+  /** Appends one batch whose first row is row `firstRow` of the drop. */
+  private async append(batch: RowBatch, firstRow: number): Promise<void> {
+    checkValues(batch, firstRow);
     const direct = await this.fitSchema(batch.columns);
     if (direct) {
       const appender = await this.openAppender();
@@ -263,8 +332,8 @@ class DropWriter {
         await this.alter(`ALTER TABLE ${ident(this.table)} ADD COLUMN ${ident(column.name)} ${DUCKDB_TYPES[column.type]}`);
         this.columns.push({ name: column.name, type: column.type });
       } else if (existing.type !== column.type && existing.type !== "text") {
-        // The batch is text, or another type: either way the table column becomes text (DuckDB casts its values).
-        await this.alter(`ALTER TABLE ${ident(this.table)} ALTER COLUMN ${ident(column.name)} TYPE VARCHAR`);
+        // The batch is text, or another type: either way the table column becomes text (its values as asText writes them).
+        await this.alter(`ALTER TABLE ${ident(this.table)} ALTER COLUMN ${ident(column.name)} TYPE VARCHAR USING ${asText(ident(column.name), existing.type!)}`);
         existing.type = "text";
         if (column.type !== "text") direct = false;
       } else if (existing.type !== column.type) {
@@ -280,8 +349,8 @@ class DropWriter {
     this.schemaChanged = true;
   }
 
-  // Batch values whose column is text in the table go through a temporary table and DuckDB's own cast, so
-  // they read exactly as the values of a column widened by ALTER … TYPE VARCHAR.
+  // Batch values whose column is text in the table go through a temporary table and asText, so they read
+  // exactly as the values of a column widened by ALTER … TYPE VARCHAR.
   private async appendWithCast(batch: RowBatch): Promise<void> {
     this.closeAppender();
     const staging = "viva_ingest_cast";
@@ -301,7 +370,8 @@ class DropWriter {
         if (constant >= 0) return `$${constant + 1}::${DUCKDB_TYPES[c.type!]}`;
         const source = byName.get(c.name);
         if (!source) return "NULL";
-        return source.type === c.type ? ident(c.name) : `CAST(${ident(c.name)} AS ${DUCKDB_TYPES[c.type!]})`;
+        if (source.type === c.type) return ident(c.name);
+        return c.type === "text" ? asText(ident(c.name), source.type) : `CAST(${ident(c.name)} AS ${DUCKDB_TYPES[c.type!]})`;
       });
       await this.sink.run(
         `INSERT INTO ${ident(this.table)} (${this.columns.map((c) => ident(c.name)).join(", ")}) SELECT ${select.join(", ")} FROM ${staging}`,
@@ -349,23 +419,15 @@ class DropWriter {
   }
 
   /**
-   * The winning-row rule for the rows just appended (rowid > lastRowid) against the rows already there:
-   * within the drop the later row of a key wins; then a new row loses to an old row of a later drop
-   * (old order > new), else the old row goes (old order ≤ new: the same extraction loaded again also
-   * replaces). Hash joins on the key, built on the drop's rows: no index, memory bound by the drop.
+   * The winning-row rule for the rows just appended (rowid > lastRowid; no key repeats among them) against
+   * the rows already there: a new row loses to an old row of a later drop (old order > new), else the old
+   * row goes (old order ≤ new: the same extraction loaded again also replaces). Hash joins on the key, built
+   * on the drop's rows: no index, memory bound by the drop.
    */
   private async resolveConflicts(lastRowid: bigint): Promise<void> {
     const t = ident(this.table);
     const key = (a: string, b: string): string => `${a}.tenant_id = ${b}.tenant_id AND ${a}.person_id = ${b}.person_id AND ${a}.metric_date = ${b}.metric_date`;
     const last = lastRowid.toString();
-    const [{ duplicates }] = await this.sink.rowObjects(
-      `SELECT count(*) AS duplicates FROM (SELECT 1 FROM ${t} WHERE rowid > ${last} GROUP BY tenant_id, person_id, metric_date HAVING count(*) > 1)`,
-    );
-    if (Number(duplicates) > 0) {
-      await this.sink.run(
-        `DELETE FROM ${t} WHERE rowid > ${last} AND rowid NOT IN (SELECT max(rowid) FROM ${t} WHERE rowid > ${last} GROUP BY tenant_id, person_id, metric_date)`,
-      );
-    }
     // The first load of a tenant's weeks (and every bench run) has nothing to compare with: skip the joins.
     const [{ overlapping }] = await this.sink.rowObjects(
       `SELECT count(*) AS overlapping FROM ${t} o WHERE o.rowid <= ${last} AND o.tenant_id = $1
@@ -381,6 +443,25 @@ class DropWriter {
     );
   }
 }
+
+/** Every value fits its column's declared type (the engine's batches always do; a hand-made batch may not). */
+function checkValues(batch: RowBatch, firstRow: number): void {
+  batch.columns.forEach((column, at) => {
+    const fits = VALUE_CHECKS[column.type];
+    for (let i = 0; i < batch.rows.length; i++) {
+      const value = batch.rows[i][at];
+      if (value !== null && value !== undefined && !fits(value)) throw new DropRejectedError(invalidValueReason(column.name, firstRow + i));
+    }
+  });
+}
+
+const VALUE_CHECKS: Record<ColumnType, (value: unknown) => boolean> = {
+  double: (v) => typeof v === "number",
+  boolean: (v) => typeof v === "boolean",
+  timestamp: (v) => v instanceof Date && !Number.isNaN(v.getTime()),
+  json: (v) => typeof v === "string",
+  text: (v) => typeof v === "string",
+};
 
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
