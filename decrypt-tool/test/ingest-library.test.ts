@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type IngestProgress, ingestDrops, isDropError } from "../src/index";
 import { createIngestProgress } from "../src/cli/ingest-progress";
 import { RowBatcher } from "../src/ingest/row-batches";
+import { openSink, parseSinkTarget } from "../src/ingest/sinks/index";
 import { isNumberText, parseMetricDate, typeOf } from "../src/ingest/value-types";
 import { rejectionOf } from "./support/collect";
 import { person, personRows, TENANT, writeDrop } from "./support/ingest-drops";
@@ -41,6 +42,18 @@ describe.each(SINK_HARNESSES)("ingestDrops (library) into $name", (harness) => {
       expect(last).toMatchObject({ tenantId: TENANT, rows: 1500 });
       expect(last.encryptedBytes).toBe(last.totalEncryptedBytes);
       expect(last.decryptedBytes).toBeGreaterThan(last.encryptedBytes);
+      // what `viva-drop status --sink` reads: the ledger, through a read-only sink
+      const reader = await openSink(parseSinkTarget(db.target)!, { readOnly: true });
+      try {
+        expect([...(await reader.ledger(TENANT)).values()].map((r) => [r.runFolder, r.status, r.rows])).toEqual([
+          ["week-1", "loaded", 1500],
+          ["week-2", "loaded", 1500],
+          ["week-3", "loaded", 1500],
+        ]);
+        await expect(reader.prepare()).rejects.toThrow(/opened read-only/);
+      } finally {
+        await reader.close();
+      }
     } finally {
       await db.drop();
     }

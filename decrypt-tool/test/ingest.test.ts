@@ -275,6 +275,52 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
     }
   });
 
+  it("rejects a drop in which two rows have the same PersonId and MetricDate, naming both rows", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    const rows = personRows([1, 2, 3], WEEK1, () => "1");
+    rows.push({ ...rows[2], "Collaboration hours": "9" }); // row 7 repeats row 3 (person 2, first week)
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows([5], WEEK1, () => "1") });
+    writeDrop(source, TENANT, "w2-dup", keys.publicKeyPem, { completedAt: "2024-03-12T06:00:00Z", rows });
+    const db = await harness.create();
+    try {
+      const run = await ingest(tenant, db);
+      expect(run.code).toBe(5);
+      expect(run.summary!.drops.map((d) => [d.runFolder, d.status, d.reason])).toEqual([
+        ["w1", "loaded", undefined],
+        ["w2-dup", "rejected", "rows 3 and 7 of the drop have the same (person_id, metric_date)"],
+      ]);
+      expect(Number((await db.query("SELECT count(*) AS n FROM viva_person_report"))[0].n)).toBe(2);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("creates no column for a drop in which it is null in every row; the first drop with a value creates it with that value's type", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows([1], WEEK1, () => "1", { "Focus hours": null }) });
+    const db = await harness.create();
+    try {
+      expect((await ingest(tenant, db)).code).toBe(0);
+      expect((await db.columnTypes("viva_person_report")).map(([name]) => name)).not.toContain("Focus hours");
+      writeDrop(source, TENANT, "w2", keys.publicKeyPem, { completedAt: "2024-03-18T06:00:00Z", rows: personRows([2], WEEK2, () => "1", { "Focus hours": "2.5" }) });
+      writeDrop(source, TENANT, "w3", keys.publicKeyPem, { completedAt: "2024-03-25T06:00:00Z", rows: personRows([3], ["2024-03-25"], () => "1", { "Focus hours": null }) });
+      expect((await ingest(tenant, db)).code).toBe(0);
+      expect((await db.columnTypes("viva_person_report")).find(([name]) => name === "Focus hours")).toEqual(["Focus hours", "double"]);
+      const focus = await db.query(`SELECT person_id, "Focus hours" AS f FROM viva_person_report ORDER BY person_id, metric_date`);
+      expect(focus.map((r) => [r.person_id, r.f])).toEqual([
+        [person(1), null],
+        [person(1), null],
+        [person(2), 2.5],
+        [person(2), 2.5],
+        [person(3), null],
+      ]);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it("never loads a drop twice when two ingests start at once", async () => {
     const source = account();
     const tenant = path.join(source, TENANT);

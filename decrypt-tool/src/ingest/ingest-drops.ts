@@ -112,7 +112,8 @@ async function ingestOne(
   const load: DropLoad = { kind, ledger };
   let outcome;
   try {
-    outcome = await db.loadDrop(load, rowBatches(opened, kind, report, options.signal), options.signal);
+    // Each read of the rows reads the drop's files again: a sink may need a second read (see DropRows).
+    outcome = await db.loadDrop(load, { batches: () => rowBatches(opened, kind, report, options.signal) }, options.signal);
   } catch (error) {
     if (isRejection(error)) return record("rejected", describeError(error));
     throw inDrop(error, drop);

@@ -2,8 +2,10 @@
  * The DuckDB sink: the shared sink contract (single writer: a second sink on the same file waits for it),
  * then what is DuckDB's own.
  */
-import { rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { DuckDbSink } from "../../src/ingest/sinks/duckdb/duckdb-sink";
 import { openDatabase } from "../../src/ingest/sinks/duckdb/open-database";
 import type { Sink } from "../../src/ingest/sinks/sink";
@@ -52,6 +54,12 @@ export async function makeDuckDbSink(): Promise<SinkUnderTest & { file: string }
     query,
     reopen: async () => open(),
     reopenWaiting: async (seconds) => open(seconds),
+    openReadOnly: async (seconds = 20) => {
+      const entry = { sink: new DuckDbSink(file, { readOnly: true, lockWaitSeconds: seconds }), closed: false };
+      sinks.push(entry);
+      return entry.sink;
+    },
+    hasTables: async () => existsSync(file),
     async cleanup() {
       for (const s of sinks) await s.sink.close();
       rmSync(dir, { recursive: true, force: true });
@@ -60,3 +68,53 @@ export async function makeDuckDbSink(): Promise<SinkUnderTest & { file: string }
 }
 
 describeSinkContract("DuckDB", makeDuckDbSink, { writers: "one" });
+
+describe("DuckDB sink specifics", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const scratch = (): string => {
+    const dir = makeTempDir("viva-duckdb-specific-");
+    dirs.push(dir);
+    return dir;
+  };
+
+  it("read-only: a DuckDB file without the ledger table is an empty ledger, and stays without it", async () => {
+    const file = path.join(scratch(), "other.duckdb");
+    const held = await openDatabase(file);
+    const conn = await held.instance.connect();
+    await conn.run("CREATE TABLE notes (x INTEGER)");
+    conn.closeSync();
+    held.instance.closeSync();
+    held.release();
+    const reader = new DuckDbSink(file, { readOnly: true });
+    expect(await reader.ledger("4d2c1a3e-0000-4000-8000-00000000000a")).toEqual(new Map());
+    await reader.close();
+    const check = await openDatabase(file, { readOnly: true });
+    const c = await check.instance.connect();
+    expect((await c.runAndReadAll("SELECT table_name FROM duckdb_tables() ORDER BY 1")).getRowsJS()).toEqual([["notes"]]);
+    c.closeSync();
+    check.instance.closeSync();
+    check.release();
+  });
+
+  it("read-only: while another process writes the file, ledger() waits, then fails with one line naming that process", async () => {
+    const file = path.join(scratch(), "held.duckdb");
+    const holder = spawn(
+      process.execPath,
+      ["-e", `require(${JSON.stringify(require.resolve("@duckdb/node-api"))}).DuckDBInstance.create(${JSON.stringify(file)}).then(() => { console.log("held"); setInterval(() => {}, 1000); })`],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
+      const reader = new DuckDbSink(file, { readOnly: true, lockWaitSeconds: 1 });
+      const error = await reader.ledger("4d2c1a3e-0000-4000-8000-00000000000a").then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.name).toBe("SinkError");
+      expect(error!.message).toBe(`${file}: the database is in use by another process (PID ${holder.pid}): another ingest or a DuckDB session holds it; waited 1 s`);
+      await reader.close();
+    } finally {
+      holder.kill("SIGKILL");
+    }
+  });
+});

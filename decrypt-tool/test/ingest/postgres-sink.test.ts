@@ -48,6 +48,12 @@ async function makeSink(): Promise<SinkUnderTest & { url: string }> {
     sink,
     query: async (sql) => (await client.query(sql)).rows as Record<string, unknown>[],
     reopen: open,
+    openReadOnly: async () => {
+      const reader = await createPostgresSink(url, { readOnly: true });
+      sinks.push(reader);
+      return reader;
+    },
+    hasTables: async () => (await client.query("SELECT to_regclass('viva_drops') IS NOT NULL AS t")).rows[0].t === true,
     async cleanup() {
       for (const s of sinks) await s.close();
       await client.end();

@@ -29,6 +29,10 @@ export interface SinkUnderTest {
   reopen(): Promise<Sink>;
   /** Single-writer sinks: another sink that waits at most `seconds` for the database. */
   reopenWaiting?(seconds: number): Promise<Sink>;
+  /** A read-only sink on the same database (openSink's readOnly), waiting at most `seconds` (single writer). */
+  openReadOnly(seconds?: number): Promise<Sink>;
+  /** Whether anything of ingest exists in the database (no query that could create it). */
+  hasTables(): Promise<boolean>;
   /** Closes everything opened (sinks included) and removes the database. */
   cleanup(): Promise<void>;
 }
@@ -175,6 +179,80 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         await s.sink.close();
         await second;
         expect([...(await other.ledger(TENANT)).keys()]).toEqual(["r"]);
+      });
+    });
+
+    describe("read-only", () => {
+      it("on a database ingest never wrote to: ledger() is empty without prepare(), and nothing is created", async () => {
+        const s = await makeSink();
+        opened.push(s);
+        const reader = await s.openReadOnly();
+        expect(await reader.ledger(TENANT)).toEqual(new Map());
+        await reader.close();
+        expect(await s.hasTables()).toBe(false);
+      });
+
+      it("reads the ledger another sink wrote, and refuses to prepare, load or record, changing nothing", async () => {
+        const s = await fresh();
+        await s.sink.loadDrop(drop("personReport", "r", "e"), batchesOf(report([["Meetings", "double"]], [[person(1), week(0), 1]])));
+        await s.sink.recordOutcome(outcome(drop("personReport", "bad", "e-bad"), "rejected", "gzip checksum mismatch"));
+        const expected = await s.sink.ledger(TENANT);
+        if (!many) await s.sink.close(); // one writer or many readers: the reader waits for the writer to close
+        const reader = await s.openReadOnly();
+        expect(await reader.ledger(TENANT)).toEqual(expected);
+        expect(await reader.ledger(OTHER_TENANT)).toEqual(new Map());
+        const refusals = [
+          () => reader.prepare(),
+          () => reader.loadDrop(drop("personReport", "r2", "e2"), batchesOf(report([], [[person(2), week(0)]]))),
+          () => reader.recordOutcome(outcome(drop("personReport", "r3", "e3"), "failed", "Errors: x")),
+        ];
+        for (const refused of refusals) {
+          const error = await refused().then(() => undefined, (e: unknown) => e as Error);
+          expect(error?.name).toBe("SinkError");
+          expect(error!.message).toMatch(/opened read-only/);
+        }
+        expect(await reader.ledger(TENANT)).toEqual(expected);
+        await reader.close();
+      });
+
+      itMany("while another sink loads a drop, ledger() answers at once with the drops committed so far", async () => {
+        const s = await fresh();
+        await s.sink.loadDrop(drop("personReport", "done", "e-done"), batchesOf(report([], [[person(1), week(0)]])));
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let started!: () => void;
+        const loading = new Promise<void>((resolve) => (started = resolve));
+        async function* slow(): AsyncGenerator<RowBatch> {
+          yield report([], [[person(2), week(0)]]);
+          started();
+          await gate;
+        }
+        const load = s.sink.loadDrop(drop("personReport", "busy", "e-busy"), slow());
+        await loading;
+        const reader = await s.openReadOnly();
+        expect([...(await reader.ledger(TENANT)).keys()]).toEqual(["done"]);
+        release();
+        await load;
+        expect([...(await reader.ledger(TENANT)).keys()]).toEqual(["busy", "done"]);
+        await reader.close();
+      });
+
+      itSingle("while another sink holds the database, ledger() waits for it, then fails with one line naming the holder", async () => {
+        const s = await fresh();
+        const reader = await s.openReadOnly(1);
+        const error = await reader.ledger(TENANT).then(() => undefined, (e: unknown) => e as Error);
+        expect(error?.name).toBe("SinkError");
+        expect(error!.message).toBe(`${reader.description}: the database is in use by another process (PID ${process.pid}, this process): another ingest or a DuckDB session holds it; waited 1 s`);
+        await reader.close();
+        // and a writer waits for a reader the same way
+        await s.sink.close();
+        const holding = await s.openReadOnly();
+        expect(await holding.ledger(TENANT)).toEqual(new Map());
+        const writer = await s.reopenWaiting!(1);
+        expect((await writer.prepare().then(() => undefined, (e: unknown) => e as Error))?.message).toMatch(/is in use by another process/);
+        await holding.close();
+        await writer.prepare();
+        await writer.close();
       });
     });
 

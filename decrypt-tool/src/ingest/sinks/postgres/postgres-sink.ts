@@ -49,7 +49,7 @@ export class PostgresSink implements Sink {
     return this.run("reading the ledger", ({ client }) => readLedger(client, tenantId));
   }
 
-  loadDrop(drop: DropLoad, rows: DropData, signal?: AbortSignal): Promise<LoadOutcome> {
+  async loadDrop(drop: DropLoad, rows: DropData, signal?: AbortSignal): Promise<LoadOutcome> {
     this.writable();
     const { tenantId, runFolder } = drop.ledger;
     return this.run(`loading ${tenantId}/${runFolder}`, ({ client, schema }) => loadDrop(client, schema, drop, rows, signal), signal);
