@@ -37,7 +37,7 @@ export async function makeDuckDbSink(): Promise<SinkUnderTest & { file: string }
     if (holder) return holder.sink.rowObjects(sql);
     const held = await openDatabase(file, { readOnly: true });
     try {
-      const conn = await held.instance.connect();
+      const conn = await held.connect();
       try {
         return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
       } finally {
@@ -83,7 +83,7 @@ describe("DuckDB sink specifics", () => {
   it("read-only: a DuckDB file without the ledger table is an empty ledger, and stays without it", async () => {
     const file = path.join(scratch(), "other.duckdb");
     const held = await openDatabase(file);
-    const conn = await held.instance.connect();
+    const conn = await held.connect();
     await conn.run("CREATE TABLE notes (x INTEGER)");
     conn.closeSync();
     held.instance.closeSync();
@@ -92,7 +92,7 @@ describe("DuckDB sink specifics", () => {
     expect(await reader.ledger("4d2c1a3e-0000-4000-8000-00000000000a")).toEqual(new Map());
     await reader.close();
     const check = await openDatabase(file, { readOnly: true });
-    const c = await check.instance.connect();
+    const c = await check.connect();
     expect((await c.runAndReadAll("SELECT table_name FROM duckdb_tables() ORDER BY 1")).getRowsJS()).toEqual([["notes"]]);
     c.closeSync();
     check.instance.closeSync();

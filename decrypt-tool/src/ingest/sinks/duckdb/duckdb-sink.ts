@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
-import { type Column, type ColumnType, type DropData, type DropKind, type DropLoad, DropRejectedError, firstRead, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult, DuckDBValue } from "@duckdb/node-api";
+import { type Column, type ColumnType, type DropData, type DropKind, type DropLoad, DropRejectedError, firstRead, isDropRows, type NdjsonChunk, type LedgerRow, type LoadOutcome, type RowBatch, type Sink, SINK_OBJECTS, SinkError } from "../sink";
 import { invalidValueReason, KEY_COLUMNS, nextOrAbort, repeatedKeyReason } from "../sink-rules";
 import { ChunkAppender, type ColumnSource } from "./chunk-writer";
-import { CONNECTION_SETTINGS, type HeldDatabase, openDatabase, shortDuckDbError } from "./open-database";
+import { MemoryFolder } from "./memory-files";
+import { FALLBACK, loadNdjson } from "./ndjson-load";
+import { nonFiniteSql } from "./read-json-sql";
+import { type HeldDatabase, openDatabase, shortDuckDbError } from "./open-database";
 import { asText, columnTypeOf, CREATE_TABLES, createViewSql, dropOrder, DUCKDB_TYPES, ident, TABLE_OF } from "./sql";
 
 /** Options of {@link DuckDbSink}. */
@@ -33,6 +36,8 @@ interface TableColumn {
 export class DuckDbSink implements Sink {
   readonly description: string;
   private held: HeldDatabase | undefined;
+  /** The in-memory folder of the NDJSON fast path (null: this platform has none). */
+  private memory: MemoryFolder | null | undefined;
   private instance: DuckDBInstance | undefined;
   private conn: DuckDBConnection | undefined;
 
@@ -57,7 +62,7 @@ export class DuckDbSink implements Sink {
       // Read-only: no file and no ledger table yet are both an empty ledger; nothing is created.
       if (!this.conn && !existsSync(this.path)) return new Map();
       await this.open();
-      const table = await this.rowObjects("SELECT 1 FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = $1", [SINK_OBJECTS.drops]);
+      const table = await this.rowObjects("SELECT 1 FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1", [SINK_OBJECTS.drops]);
       if (table.length === 0) return new Map();
     }
     const rows = await this.rowObjects(`SELECT * FROM ${SINK_OBJECTS.drops} WHERE tenant_id = $1 ORDER BY run_folder`, [tenantId]);
@@ -66,6 +71,30 @@ export class DuckDbSink implements Sink {
 
   async loadDrop(drop: DropLoad, data: DropData, signal?: AbortSignal): Promise<LoadOutcome> {
     this.writable();
+    if (isDropRows(data) && data.ndjson && drop.kind === "personReport" && fastPathEnabled()) {
+      this.memory ??= MemoryFolder.create() ?? null;
+      if (this.memory) {
+        const folder = this.memory;
+        const chunks = data.ndjson;
+        await this.run(`SET threads = ${FAST_PATH_THREADS}`);
+        try {
+          const outcome = await this.inTransaction(drop, signal, (writer) => writer.writeNdjson(folder, chunks(), signal));
+          if (outcome !== FALLBACK) return outcome;
+        } finally {
+          await this.run("RESET threads");
+        }
+      }
+    }
+    const outcome = await this.inTransaction(drop, signal, (writer) => writer.write(firstRead(data), signal));
+    if (outcome === FALLBACK) throw new Error("the row path never falls back");
+    return outcome;
+  }
+
+  /**
+   * One drop in one transaction: the ledger check, `write`, the ledger row, the view, COMMIT. `write`
+   * answering FALLBACK rolls it all back (the caller then loads the drop the other way).
+   */
+  private async inTransaction(drop: DropLoad, signal: AbortSignal | undefined, write: (writer: DropWriter) => Promise<number | typeof FALLBACK>): Promise<LoadOutcome | typeof FALLBACK> {
     const conn = this.connection();
     const interrupt = (): void => conn.interrupt();
     signal?.addEventListener("abort", interrupt, { once: true });
@@ -77,10 +106,14 @@ export class DuckDbSink implements Sink {
         await this.run("ROLLBACK");
         return { status: "alreadyLoaded" };
       }
-      const load = new DropWriter(this, drop);
-      const rows = await load.write(firstRead(data), signal);
+      const writer = new DropWriter(this, drop);
+      const rows = await write(writer);
+      if (rows === FALLBACK) {
+        await this.rollbackQuietly();
+        return FALLBACK;
+      }
       await this.upsertLedger({ ...drop.ledger, status: "loaded", rows, reason: null, loadedAt: new Date() });
-      if (load.schemaChanged) await this.recreateView();
+      if (writer.schemaChanged) await this.recreateView();
       signal?.throwIfAborted();
       await this.run("COMMIT");
       return { status: "loaded", rows };
@@ -107,6 +140,8 @@ export class DuckDbSink implements Sink {
   }
 
   async close(): Promise<void> {
+    this.memory?.close();
+    this.memory = undefined;
     this.conn?.closeSync();
     this.instance?.closeSync();
     this.held?.release();
@@ -125,8 +160,7 @@ export class DuckDbSink implements Sink {
     if (this.conn) return;
     const held = await openDatabase(this.path, { signal, readOnly: this.options.readOnly, lockWaitSeconds: this.options.lockWaitSeconds });
     try {
-      this.conn = await held.instance.connect();
-      for (const setting of CONNECTION_SETTINGS) await this.conn.run(setting);
+      this.conn = await held.connect();
     } catch (error) {
       this.conn?.closeSync();
       this.conn = undefined;
@@ -147,6 +181,11 @@ export class DuckDbSink implements Sink {
     }
   }
 
+  /** Runs one statement and returns its result (errors are DuckDB's own, unwrapped). */
+  runForResult(sql: string, values: DuckDBValue[]): Promise<DuckDBMaterializedResult> {
+    return this.connection().run(sql, values);
+  }
+
   /** The rows of a query as objects of JS values. */
   async rowObjects(sql: string, values?: DuckDBValue[]): Promise<Record<string, unknown>[]> {
     try {
@@ -159,7 +198,7 @@ export class DuckDbSink implements Sink {
   /** The table's columns in order, with their ingest types. */
   async columnsOf(kind: DropKind): Promise<TableColumn[]> {
     const rows = await this.rowObjects(
-      "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $1 ORDER BY column_index",
+      "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = $1 ORDER BY column_index",
       [TABLE_OF[kind]],
     );
     return rows.map((row) => ({ name: String(row.column_name), type: columnTypeOf(String(row.data_type)) }));
@@ -188,7 +227,7 @@ export class DuckDbSink implements Sink {
   }
 
   private async exists(name: string): Promise<boolean> {
-    const rows = await this.rowObjects("SELECT 1 FROM duckdb_views() WHERE schema_name = 'main' AND view_name = $1", [name]);
+    const rows = await this.rowObjects("SELECT 1 FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND view_name = $1", [name]);
     return rows.length > 0;
   }
 
@@ -270,6 +309,43 @@ class DropWriter {
     if (kind === "personReport") await this.resolveConflicts(lastRowid);
     // The tenant's previous snapshot goes only now: ALTER TABLE after a DELETE in one transaction fails to commit in DuckDB.
     else await this.sink.run(`DELETE FROM ${SINK_OBJECTS.users} WHERE tenant_id = $1 AND rowid <= ${lastRowid}`, [this.drop.ledger.tenantId]);
+    return rows;
+  }
+
+  /**
+   * The NDJSON fast path (ndjson-load.ts) for a person report drop; FALLBACK when it cannot load the drop
+   * exactly. After it, the same winning-row rule as the row path.
+   */
+  async writeNdjson(folder: MemoryFolder, chunks: AsyncIterable<NdjsonChunk>, signal?: AbortSignal): Promise<number | typeof FALLBACK> {
+    this.columns = await this.sink.columnsOf("personReport");
+    const [{ last }] = await this.sink.rowObjects(`SELECT coalesce(max(rowid), -1) AS last FROM ${ident(this.table)}`);
+    const lastRowid = BigInt(last as bigint | number);
+    const { tenantId, extractionId, jobCompletedAt } = this.drop.ledger;
+    const rows = await loadNdjson(
+      {
+        table: this.table,
+        dataColumns: () => this.columns.slice(5),
+        addColumns: async (columns) => {
+          for (const column of columns) {
+            await this.alter(`ALTER TABLE ${ident(this.table)} ADD COLUMN ${ident(column.name)} ${DUCKDB_TYPES[column.type]}`);
+            this.columns.push({ name: column.name, type: column.type });
+          }
+        },
+        run: (sql, values) => this.sink.runForResult(sql, values),
+        hasNonFinite: async (columns) => {
+          const sql = nonFiniteSql(this.table, columns, `rowid > ${lastRowid}`);
+          return sql !== undefined && (await this.sink.rowObjects(sql)).length > 0;
+        },
+        hasRepeatedKeys: async () =>
+          (await this.sink.rowObjects(`SELECT 1 FROM ${ident(this.table)} WHERE rowid > ${lastRowid} GROUP BY person_id, metric_date HAVING count(*) > 1 LIMIT 1`)).length > 0,
+        constants: [tenantId, extractionId, iso(jobCompletedAt)],
+      },
+      folder,
+      chunks,
+      signal,
+    );
+    if (rows === FALLBACK || rows === 0) return rows;
+    await this.resolveConflicts(lastRowid);
     return rows;
   }
 
@@ -442,6 +518,17 @@ class DropWriter {
       `DELETE FROM ${t} o WHERE o.rowid <= ${last} AND EXISTS (SELECT 1 FROM ${t} n WHERE n.rowid > ${last} AND ${key("o", "n")} AND ${dropOrder("o")} <= ${dropOrder("n")})`,
     );
   }
+}
+
+/**
+ * DuckDB threads while the fast path loads: its reader's buffers (32 MB each) and the transaction's row group
+ * in the making are per thread, and this process's main thread is busy decrypting the next chunk.
+ */
+const FAST_PATH_THREADS = Number(process.env.VIVA_DROP_DUCKDB_FAST_THREADS ?? 1);
+
+/** The NDJSON fast path is on unless VIVA_DROP_DUCKDB_READ_JSON=off (to compare, or to rule it out). */
+function fastPathEnabled(): boolean {
+  return process.env.VIVA_DROP_DUCKDB_READ_JSON !== "off";
 }
 
 /** Every value fits its column's declared type (the engine's batches always do; a hand-made batch may not). */

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { describeError } from "../../../errors";
 import { SinkError } from "../sink";
 
@@ -28,14 +28,26 @@ const SETTINGS: Record<string, string> = {
   write_buffer_row_group_count: "1",
   enable_external_file_cache: "false",
   allocator_flush_threshold: "8MB",
+  allocator_bulk_deallocation_flush_threshold: "32MB",
   allocator_background_threads: "true",
 };
+
+/**
+ * Rows per row group written to the file. DuckDB keeps a transaction's new rows in memory until a row group
+ * is full and then writes it to the file: with its default (122,880 rows) that is ~100 MB of a 70-column
+ * person report before the first write, which the memory limit cannot hold next to the JSON reader's
+ * buffers. 16,384 rows (~13 MB) keep that part near 40 MB; queries do not notice.
+ */
+const ROW_GROUP_SIZE = 16_384;
+
+/** The file's name inside the instance (the instance itself is an empty in-memory database). */
+const CATALOG = "viva";
 
 /**
  * Set on each connection (the ICU extension that TimeZone needs loads only once the database is open):
  * TIMESTAMPTZ → text casts (a column widened to text) then read the same on every machine.
  */
-export const CONNECTION_SETTINGS = ["SET TimeZone = 'UTC'"];
+export const CONNECTION_SETTINGS = ["SET TimeZone = 'UTC'", `USE ${CATALOG}`];
 
 export interface OpenOptions {
   /** READ_ONLY: no writer lock (other readers may open the file too), nothing created. */
@@ -55,6 +67,8 @@ const openHere = new Map<string, { writer: boolean; readers: number }>();
 /** The file as this process holds it; release() gives it back (once). */
 export interface HeldDatabase {
   instance: DuckDBInstance;
+  /** A connection whose default database is the file (CONNECTION_SETTINGS applied). */
+  connect(): Promise<DuckDBConnection>;
   release(): void;
 }
 
@@ -72,10 +86,20 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
     let holder: string | undefined;
     if (claim(key, readOnly)) {
       try {
-        const instance = await DuckDBInstance.create(file, readOnly ? { ...SETTINGS, access_mode: "READ_ONLY" } : SETTINGS);
+        const instance = await attach(file, readOnly);
         let released = false;
         return {
           instance,
+          connect: async () => {
+            const conn = await instance.connect();
+            try {
+              for (const setting of CONNECTION_SETTINGS) await conn.run(setting);
+            } catch (error) {
+              conn.closeSync();
+              throw error;
+            }
+            return conn;
+          },
           release: () => {
             if (released) return;
             released = true;
@@ -96,6 +120,23 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
     signal?.throwIfAborted();
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     signal?.throwIfAborted();
+  }
+}
+
+// The file is attached to an in-memory instance: ATTACH takes the row group size (and takes the file's lock).
+async function attach(file: string, readOnly: boolean): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(":memory:", SETTINGS);
+  try {
+    const conn = await instance.connect();
+    try {
+      await conn.run(`ATTACH '${file.replace(/'/g, "''")}' AS ${CATALOG} (${readOnly ? "READ_ONLY, " : ""}ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+    } finally {
+      conn.closeSync();
+    }
+    return instance;
+  } catch (error) {
+    instance.closeSync();
+    throw error;
   }
 }
 
