@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
 import { copyRuns, OTHER_TENANT, person, personRows, TENANT, userRows, writeDrop, writePem } from "./support/ingest-drops";
-import { SINK_HARNESSES, type TestDatabase } from "./support/sinks";
+import { duckDbHarness, SINK_HARNESSES, type TestDatabase } from "./support/sinks";
 import { makeKeyPair, makeTempDir, toNdjson, type TestKeyPair } from "./support/test-drop";
 
 let keys: TestKeyPair;
@@ -27,12 +27,27 @@ function account(): string {
   return mkdtempSync(path.join(root, "account-"));
 }
 
+/** The DuckDB fast path's in-memory folders (/dev/shm/viva-drop-ingest-<pid>-…) of processes that no longer run. */
+function leftMemoryFolders(): string[] {
+  return readdirSync("/dev/shm").filter((name) => {
+    const pid = /^viva-drop-ingest-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined) return false;
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** Runs ingest with an empty TMPDIR of its own and checks it stayed empty: no temp files on any exit path. */
 async function ingest(source: string, db: TestDatabase, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const tmp = makeTempDir("viva-ingest-tmp-");
   try {
     const result = await runCli(["ingest", source, "--sink", db.target, "--private-key", pem, "--json", ...extra], { TMPDIR: tmp, ...env });
     expect(readdirSync(tmp)).toEqual([]);
+    expect(leftMemoryFolders()).toEqual([]);
     return { ...result, summary: result.stdout ? (JSON.parse(result.stdout) as Summary) : undefined };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -389,6 +404,31 @@ describe("viva-drop ingest into a DuckDB file", () => {
     expect(readdirSync(source).sort()).toEqual([TENANT, "notes.duckdb"]);
   });
 
+  it("gives the same tables through DuckDB's NDJSON fast path as through the row path", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    const many = Array.from({ length: 400 }, (_, i) => i + 1);
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows(many, WEEK1, (p) => `${p}.125`, { Level: "5", "Focus hours": null }) });
+    writeDrop(source, TENANT, "w2", keys.publicKeyPem, {
+      completedAt: "2024-03-18T06:00:00Z",
+      rows: personRows(many.slice(100), WEEK2, (p) => String(p * 3), { Level: "5a", "Focus hours": "2.5", Note: "escaped \t tab" }),
+    });
+    writeDrop(source, TENANT, "w2-users", keys.publicKeyPem, { completedAt: "2024-03-18T06:05:00Z", table: "BasicDataSet_v0.User_v1", rows: userRows(many.slice(0, 50), (p) => `dept-${p}`) });
+    const fast = await duckDbHarness.create();
+    const rows = await duckDbHarness.create();
+    try {
+      expect((await ingest(tenant, fast)).code).toBe(0);
+      expect((await ingest(tenant, rows, [], { VIVA_DROP_DUCKDB_READ_JSON: "off" })).code).toBe(0);
+      const [a, b] = [await fast.tables(), await rows.tables()];
+      expect(a.viva_person_report.rows).toHaveLength(400 * 2 + 300);
+      expect(a).toEqual(b);
+      expect(await fast.columnTypes("viva_person_report")).toEqual(await rows.columnTypes("viva_person_report"));
+    } finally {
+      await fast.drop();
+      await rows.drop();
+    }
+  });
+
   it("fails with one line naming the process that holds the database, after waiting the bounded time", async () => {
     const source = account();
     writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
@@ -441,8 +481,10 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name stopped mid-load", (h
     const readBytes = (): number => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${child.pid}/io`, "utf8"))?.[1] ?? 0);
     const baseline = await waitForValue(() => (readBytes() > 0 ? readBytes() : undefined));
     await waitForValue(() => (readBytes() > baseline + largeBytes / 3 ? true : undefined));
+    // Where DuckDB loads the drop's NDJSON itself (the fast path), its in-memory folder exists now.
+    const fastPath = readdirSync("/dev/shm").some((name) => name.startsWith(`viva-drop-ingest-${child.pid}-`));
     child.kill(signal);
-    return { ...(await exited), stderr };
+    return { ...(await exited), stderr, fastPath, pid: child.pid! };
   }
 
   it("killed with SIGKILL: none of the drop in progress is visible, and the next run gives exactly the tables of a clean run", async () => {
@@ -452,13 +494,19 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name stopped mid-load", (h
     const tmp = makeTempDir("viva-ingest-tmp-");
     try {
       expect((await ingest(tenant, clean)).code).toBe(0);
-      expect((await stopMidLoad(tenant, largeBytes, crashed.target, tmp, "SIGKILL")).signal).toBe("SIGKILL");
+      const killed = await stopMidLoad(tenant, largeBytes, crashed.target, tmp, "SIGKILL");
+      expect(killed.signal).toBe("SIGKILL");
+      // DuckDB was loading the drop through its NDJSON fast path when killed; its folder (which never holds a named file) is left
+      expect(killed.fastPath).toBe(harness.name === "DuckDB");
+      const left = readdirSync("/dev/shm").filter((name) => name.startsWith(`viva-drop-ingest-${killed.pid}-`));
+      expect(left).toHaveLength(killed.fastPath ? 1 : 0);
+      for (const folder of left) expect(readdirSync(path.join("/dev/shm", folder))).toEqual([]);
 
       const afterKill = await crashed.tables();
       expect(afterKill.viva_drops.rows.map((r) => JSON.parse(r).run_folder)).toEqual(["1-small"]);
       expect(afterKill.viva_person_report.rows).toHaveLength(4);
 
-      const rerun = await ingest(tenant, crashed);
+      const rerun = await ingest(tenant, crashed); // also checks that the killed process's folder is gone (swept)
       expect(rerun.code).toBe(0);
       expect(statuses(rerun.summary)).toEqual({ "1-small": "alreadyLoaded", "2-large": "loaded", "3-small": "loaded" });
       expect(await crashed.tables()).toEqual(await clean.tables());
@@ -479,6 +527,7 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name stopped mid-load", (h
       const stopped = await stopMidLoad(tenant, largeBytes, db.target, tmp, "SIGINT");
       expect(stopped.code).toBe(130);
       expect(stopped.stderr).toBe(`viva-drop: ${tenant}: interrupted by SIGINT; the drop being loaded was rolled back, drops loaded before it stay loaded\n`);
+      expect(leftMemoryFolders()).toEqual([]);
       expect((await db.query("SELECT run_folder FROM viva_drops")).map((r) => r.run_folder)).toEqual(["1-small"]);
       expect(Number((await db.query("SELECT count(*) AS n FROM viva_person_report"))[0].n)).toBe(4);
       if (db.folder) expect(readdirSync(db.folder)).toEqual([path.basename(db.target)]);

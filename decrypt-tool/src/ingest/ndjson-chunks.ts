@@ -49,7 +49,7 @@ function firstChunk(batches: NdjsonBatch[], kind: DropKind): NdjsonChunk {
  * The columns RowBatcher gives the rows of `bytes` (whole validated lines), or undefined when it refuses
  * them: the row path then meets the same refusal and reports it.
  */
-function typedColumns(bytes: Buffer, kind: DropKind): readonly Column[] | undefined {
+export function typedColumns(bytes: Buffer, kind: DropKind): readonly Column[] | undefined {
   const batcher = new RowBatcher(kind);
   let columns: readonly Column[] | undefined;
   try {

@@ -15,6 +15,8 @@ export interface DuckDbSinkOptions {
   readOnly?: boolean;
   /** Seconds to wait for a file another process holds (default: VIVA_DROP_DUCKDB_LOCK_WAIT, else 30). */
   lockWaitSeconds?: number;
+  /** NDJSON bytes per fast-path statement (ndjson-load.ts CHUNK_BYTES); tests make it small. */
+  fastPathChunkBytes?: number;
 }
 
 interface TableColumn {
@@ -78,7 +80,7 @@ export class DuckDbSink implements Sink {
         const chunks = data.ndjson;
         await this.run(`SET threads = ${FAST_PATH_THREADS}`);
         try {
-          const outcome = await this.inTransaction(drop, signal, (writer) => writer.writeNdjson(folder, chunks(), signal));
+          const outcome = await this.inTransaction(drop, signal, (writer) => writer.writeNdjson(folder, chunks(), signal, this.options.fastPathChunkBytes));
           if (outcome !== FALLBACK) return outcome;
         } finally {
           await this.run("RESET threads");
@@ -316,7 +318,7 @@ class DropWriter {
    * The NDJSON fast path (ndjson-load.ts) for a person report drop; FALLBACK when it cannot load the drop
    * exactly. After it, the same winning-row rule as the row path.
    */
-  async writeNdjson(folder: MemoryFolder, chunks: AsyncIterable<NdjsonChunk>, signal?: AbortSignal): Promise<number | typeof FALLBACK> {
+  async writeNdjson(folder: MemoryFolder, chunks: AsyncIterable<NdjsonChunk>, signal?: AbortSignal, chunkBytes?: number): Promise<number | typeof FALLBACK> {
     this.columns = await this.sink.columnsOf("personReport");
     const [{ last }] = await this.sink.rowObjects(`SELECT coalesce(max(rowid), -1) AS last FROM ${ident(this.table)}`);
     const lastRowid = BigInt(last as bigint | number);
@@ -343,6 +345,7 @@ class DropWriter {
       folder,
       chunks,
       signal,
+      chunkBytes,
     );
     if (rows === FALLBACK || rows === 0) return rows;
     await this.resolveConflicts(lastRowid);

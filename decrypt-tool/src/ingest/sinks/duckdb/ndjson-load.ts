@@ -50,7 +50,13 @@ interface Submitted {
 }
 
 /** Loads the drop's chunks, or answers FALLBACK (nothing then needs to be undone beyond the transaction). */
-export async function loadNdjson(target: FastPathTarget, folder: MemoryFolder, chunks: AsyncIterable<NdjsonChunk>, signal: AbortSignal | undefined): Promise<number | typeof FALLBACK> {
+export async function loadNdjson(
+  target: FastPathTarget,
+  folder: MemoryFolder,
+  chunks: AsyncIterable<NdjsonChunk>,
+  signal: AbortSignal | undefined,
+  chunkBytes = CHUNK_BYTES,
+): Promise<number | typeof FALLBACK> {
   const iterator = chunks[Symbol.asyncIterator]();
   const files: MemoryFile[] = [];
   let pending: Submitted | undefined;
@@ -105,7 +111,7 @@ export async function loadNdjson(target: FastPathTarget, folder: MemoryFolder, c
       if (!current.exact && needsExactChecks(chunk.bytes)) current.exact = true;
       current.file.write(chunk.bytes);
       current.file.rows += chunk.rows;
-      if (current.file.bytes >= CHUNK_BYTES && !(await submit())) return FALLBACK;
+      if (current.file.bytes >= chunkBytes && !(await submit())) return FALLBACK;
     }
     finished = true;
     if (!(await submit()) || !(await settle())) return FALLBACK;
