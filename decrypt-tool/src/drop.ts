@@ -38,6 +38,20 @@ export interface OpenedDrop {
    * the stream is destroyed with the signal's reason.
    */
   ndjson(options?: ReadDataOptions): Readable;
+  /**
+   * The NDJSON of {@link ndjson} in its validated batches (whole lines, blank lines dropped), each with its
+   * row count and the exact top-level keys of its rows, as `verify` collects them. Ends with
+   * ROW_COUNT_MISMATCH like {@link rows}. For a consumer that hands the bytes to a parser of its own.
+   */
+  ndjsonBatches(options?: ReadDataOptions): AsyncIterable<NdjsonBatch>;
+}
+
+/** One validated batch of {@link OpenedDrop.ndjsonBatches}. */
+export interface NdjsonBatch {
+  bytes: Buffer;
+  rows: number;
+  /** The keys of the batch's rows, in first-seen order. */
+  columns: string[];
 }
 
 /** Options for {@link OpenedDrop.rows}. */
@@ -60,6 +74,7 @@ export async function openDrop(source: string | DropSource, keyOptions: KeyOptio
     rsaPadding: fileKey.rsaPadding,
     rows: (readOptions) => countedRows(dropSource, dataFiles, fileKey, metadata, readOptions),
     ndjson: (readOptions) => Readable.from(ndjsonBytes(dropSource, dataFiles, fileKey, metadata, readOptions), { objectMode: false }),
+    ndjsonBatches: (readOptions) => ndjsonBatches(dropSource, dataFiles, fileKey, metadata, readOptions),
   };
 }
 
@@ -116,6 +131,15 @@ async function* ndjsonBytes(
   for await (const batch of validatedBatches(source, files, fileKey, false, options)) {
     rows += batch.result.rows;
     yield batch.result.blankLines > 0 ? dropBlankLines(batch.bytes) : batch.bytes;
+  }
+  assertRowCount(metadata, rows);
+}
+
+async function* ndjsonBatches(source: DropSource, files: DropFile[], fileKey: FileKey, metadata: DropMetadata, options?: ReadDataOptions): AsyncGenerator<NdjsonBatch> {
+  let rows = 0;
+  for await (const batch of validatedBatches(source, files, fileKey, true, options)) {
+    rows += batch.result.rows;
+    yield { bytes: batch.result.blankLines > 0 ? dropBlankLines(batch.bytes) : batch.bytes, rows: batch.result.rows, columns: batch.result.stats!.columns };
   }
   assertRowCount(metadata, rows);
 }

@@ -53,9 +53,11 @@ async function seed(tenant: string, drops: { run: string; spec: Parameters<typeo
   return container;
 }
 
-describe.each(SINK_HARNESSES)("viva-drop ingest from Azure Blob Storage (Azurite) into $name", (harness) => {
-  afterAll(() => harness.stop());
+afterAll(async () => {
+  for (const harness of SINK_HARNESSES) await harness.stop();
+});
 
+describe.each(SINK_HARNESSES)("viva-drop ingest from Azure Blob Storage (Azurite) into $name", (harness) => {
   it("loads a whole storage account, then --delete-after-load deletes only what is committed", async () => {
     const tenant = await seed(TENANT, [
       { run: "r1", spec: { completedAt: "2024-03-11T06:00:00Z", rows: personRows([1, 2], WEEK, () => "1") } },

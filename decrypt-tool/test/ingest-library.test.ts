@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type IngestProgress, ingestDrops, isDropError } from "../src/index";
 import { createIngestProgress } from "../src/cli/ingest-progress";
 import { RowBatcher } from "../src/ingest/row-batches";
+import { openSink, parseSinkTarget } from "../src/ingest/sinks/index";
 import { isNumberText, parseMetricDate, typeOf } from "../src/ingest/value-types";
 import { rejectionOf } from "./support/collect";
 import { person, personRows, TENANT, writeDrop } from "./support/ingest-drops";
-import { duckDbHarness } from "./support/sinks";
+import { SINK_HARNESSES } from "./support/sinks";
 import { makeKeyPair, makeTempDir, type TestKeyPair } from "./support/test-drop";
 
 let keys: TestKeyPair;
@@ -24,11 +25,14 @@ beforeAll(() => {
     });
   }
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(root, { recursive: true, force: true });
+  for (const harness of SINK_HARNESSES) await harness.stop();
+});
 
-describe("ingestDrops (library)", () => {
+describe.each(SINK_HARNESSES)("ingestDrops (library) into $name", (harness) => {
   it("reports progress drop by drop and returns the summary", async () => {
-    const db = await duckDbHarness.create();
+    const db = await harness.create();
     try {
       const seen: IngestProgress[] = [];
       const summary = await ingestDrops(path.join(root, TENANT), db.target, { privateKeyPem: keys.privateKeyPem }, { onProgress: (p) => seen.push(p) });
@@ -38,13 +42,25 @@ describe("ingestDrops (library)", () => {
       expect(last).toMatchObject({ tenantId: TENANT, rows: 1500 });
       expect(last.encryptedBytes).toBe(last.totalEncryptedBytes);
       expect(last.decryptedBytes).toBeGreaterThan(last.encryptedBytes);
+      // what `viva-drop status --sink` reads: the ledger, through a read-only sink
+      const reader = await openSink(parseSinkTarget(db.target)!, { readOnly: true });
+      try {
+        expect([...(await reader.ledger(TENANT)).values()].map((r) => [r.runFolder, r.status, r.rows])).toEqual([
+          ["week-1", "loaded", 1500],
+          ["week-2", "loaded", 1500],
+          ["week-3", "loaded", 1500],
+        ]);
+        await expect(reader.prepare()).rejects.toThrow(/opened read-only/);
+      } finally {
+        await reader.close();
+      }
     } finally {
       await db.drop();
     }
   });
 
   it("stops on abort: the drop being loaded is rolled back, the ones before stay loaded", async () => {
-    const db = await duckDbHarness.create();
+    const db = await harness.create();
     try {
       const controller = new AbortController();
       const reason = new Error("stop now");
@@ -68,11 +84,11 @@ describe("ingestDrops (library)", () => {
   });
 
   it("does nothing with a signal aborted before it starts, or a sink it cannot name", async () => {
-    const db = await duckDbHarness.create();
+    const db = await harness.create();
     try {
       const aborted = await rejectionOf(() => ingestDrops(path.join(root, TENANT), db.target, { privateKeyPem: keys.privateKeyPem }, { signal: AbortSignal.abort() }));
       expect(aborted.name).toBe("AbortError");
-      expect(existsSync(db.target)).toBe(false);
+      expect(await db.hasTables()).toBe(false);
       const badSink = await rejectionOf(() => ingestDrops(path.join(root, TENANT), "mysql://db/viva", { privateKeyPem: keys.privateKeyPem }));
       expect(isDropError(badSink, "USAGE")).toBe(true);
       expect(badSink.message).toBe('sink "mysql://db/viva": expected a DuckDB file (*.duckdb or duckdb:<path>) or a PostgreSQL URL (postgres://…)');
@@ -127,10 +143,10 @@ describe("column types", () => {
   });
 });
 
-describe("deleteAfterLoad on a local folder", () => {
+describe.each(SINK_HARNESSES)("deleteAfterLoad on a local folder, into $name", (harness) => {
   it("removes a loaded drop's run folder once committed, and never a rejected one", async () => {
     const source = makeTempDir("viva-ingest-delete-");
-    const db = await duckDbHarness.create();
+    const db = await harness.create();
     try {
       writeDrop(source, TENANT, "good", keys.publicKeyPem, { rows: personRows([1, 2], ["2024-03-04"], () => "1") });
       writeDrop(source, TENANT, "bad", keys.publicKeyPem, { rows: personRows([3], ["2024-03-04"], () => "1"), metadata: { NumberOfRowsExtracted: 7 } });

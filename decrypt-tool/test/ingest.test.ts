@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
 import { copyRuns, OTHER_TENANT, person, personRows, TENANT, userRows, writeDrop, writePem } from "./support/ingest-drops";
-import { SINK_HARNESSES, type TestDatabase } from "./support/sinks";
+import { duckDbHarness, SINK_HARNESSES, type TestDatabase } from "./support/sinks";
 import { makeKeyPair, makeTempDir, toNdjson, type TestKeyPair } from "./support/test-drop";
 
 let keys: TestKeyPair;
@@ -27,12 +27,27 @@ function account(): string {
   return mkdtempSync(path.join(root, "account-"));
 }
 
+/** The DuckDB fast path's in-memory folders (/dev/shm/viva-drop-ingest-<pid>-…) of processes that no longer run. */
+function leftMemoryFolders(): string[] {
+  return readdirSync("/dev/shm").filter((name) => {
+    const pid = /^viva-drop-ingest-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined) return false;
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** Runs ingest with an empty TMPDIR of its own and checks it stayed empty: no temp files on any exit path. */
 async function ingest(source: string, db: TestDatabase, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const tmp = makeTempDir("viva-ingest-tmp-");
   try {
     const result = await runCli(["ingest", source, "--sink", db.target, "--private-key", pem, "--json", ...extra], { TMPDIR: tmp, ...env });
     expect(readdirSync(tmp)).toEqual([]);
+    expect(leftMemoryFolders()).toEqual([]);
     return { ...result, summary: result.stdout ? (JSON.parse(result.stdout) as Summary) : undefined };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -50,9 +65,11 @@ interface Summary {
 
 const statuses = (summary: Summary | undefined) => Object.fromEntries(summary!.drops.map((d) => [d.runFolder, d.status]));
 
-describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
-  afterAll(() => harness.stop());
+afterAll(async () => {
+  for (const harness of SINK_HARNESSES) await harness.stop();
+});
 
+describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
   it("gives identical tables whichever order two overlapping weeks arrive in, the later JobCompletionTime winning", async () => {
     const source = account();
     const tenant = path.join(source, TENANT);
@@ -262,12 +279,58 @@ describe.each(SINK_HARNESSES)("viva-drop ingest into $name", (harness) => {
       const rows = await db.query("SELECT person_id, \"Level\" AS level, \"Focus hours\" AS focus, CAST(\"Tags\" AS VARCHAR) AS tags FROM viva_person_report ORDER BY person_id, metric_date");
       // JSON compared as values: each database prints JSON text its own way.
       expect(rows.map((r) => ({ ...r, tags: r.tags === null ? null : JSON.parse(String(r.tags)) }))).toEqual([
-        { person_id: person(1), level: harness.numberAsText(5), focus: null, tags: null },
-        { person_id: person(1), level: harness.numberAsText(5), focus: null, tags: null },
+        { person_id: person(1), level: "5", focus: null, tags: null },
+        { person_id: person(1), level: "5", focus: null, tags: null },
         { person_id: person(2), level: "5a", focus: 2.5, tags: ["a", "b"] },
       ]);
       const view = await db.columnTypes("viva_person_report_users");
       expect(view.map(([name]) => name)).toEqual(expect.arrayContaining(["Focus hours", "Tags", "user_id"]));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("rejects a drop in which two rows have the same PersonId and MetricDate, naming both rows", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    const rows = personRows([1, 2, 3], WEEK1, () => "1");
+    rows.push({ ...rows[2], "Collaboration hours": "9" }); // row 7 repeats row 3 (person 2, first week)
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows([5], WEEK1, () => "1") });
+    writeDrop(source, TENANT, "w2-dup", keys.publicKeyPem, { completedAt: "2024-03-12T06:00:00Z", rows });
+    const db = await harness.create();
+    try {
+      const run = await ingest(tenant, db);
+      expect(run.code).toBe(5);
+      expect(run.summary!.drops.map((d) => [d.runFolder, d.status, d.reason])).toEqual([
+        ["w1", "loaded", undefined],
+        ["w2-dup", "rejected", "rows 3 and 7 of the drop have the same (person_id, metric_date)"],
+      ]);
+      expect(Number((await db.query("SELECT count(*) AS n FROM viva_person_report"))[0].n)).toBe(2);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it("creates no column for a drop in which it is null in every row; the first drop with a value creates it with that value's type", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows([1], WEEK1, () => "1", { "Focus hours": null }) });
+    const db = await harness.create();
+    try {
+      expect((await ingest(tenant, db)).code).toBe(0);
+      expect((await db.columnTypes("viva_person_report")).map(([name]) => name)).not.toContain("Focus hours");
+      writeDrop(source, TENANT, "w2", keys.publicKeyPem, { completedAt: "2024-03-18T06:00:00Z", rows: personRows([2], WEEK2, () => "1", { "Focus hours": "2.5" }) });
+      writeDrop(source, TENANT, "w3", keys.publicKeyPem, { completedAt: "2024-03-25T06:00:00Z", rows: personRows([3], ["2024-03-25"], () => "1", { "Focus hours": null }) });
+      expect((await ingest(tenant, db)).code).toBe(0);
+      expect((await db.columnTypes("viva_person_report")).find(([name]) => name === "Focus hours")).toEqual(["Focus hours", "double"]);
+      const focus = await db.query(`SELECT person_id, "Focus hours" AS f FROM viva_person_report ORDER BY person_id, metric_date`);
+      expect(focus.map((r) => [r.person_id, r.f])).toEqual([
+        [person(1), null],
+        [person(1), null],
+        [person(2), 2.5],
+        [person(2), 2.5],
+        [person(3), null],
+      ]);
     } finally {
       await db.drop();
     }
@@ -341,6 +404,31 @@ describe("viva-drop ingest into a DuckDB file", () => {
     expect(readdirSync(source).sort()).toEqual([TENANT, "notes.duckdb"]);
   });
 
+  it("gives the same tables through DuckDB's NDJSON fast path as through the row path", async () => {
+    const source = account();
+    const tenant = path.join(source, TENANT);
+    const many = Array.from({ length: 400 }, (_, i) => i + 1);
+    writeDrop(source, TENANT, "w1", keys.publicKeyPem, { completedAt: "2024-03-11T06:00:00Z", rows: personRows(many, WEEK1, (p) => `${p}.125`, { Level: "5", "Focus hours": null }) });
+    writeDrop(source, TENANT, "w2", keys.publicKeyPem, {
+      completedAt: "2024-03-18T06:00:00Z",
+      rows: personRows(many.slice(100), WEEK2, (p) => String(p * 3), { Level: "5a", "Focus hours": "2.5", Note: "escaped \t tab" }),
+    });
+    writeDrop(source, TENANT, "w2-users", keys.publicKeyPem, { completedAt: "2024-03-18T06:05:00Z", table: "BasicDataSet_v0.User_v1", rows: userRows(many.slice(0, 50), (p) => `dept-${p}`) });
+    const fast = await duckDbHarness.create();
+    const rows = await duckDbHarness.create();
+    try {
+      expect((await ingest(tenant, fast)).code).toBe(0);
+      expect((await ingest(tenant, rows, [], { VIVA_DROP_DUCKDB_READ_JSON: "off" })).code).toBe(0);
+      const [a, b] = [await fast.tables(), await rows.tables()];
+      expect(a.viva_person_report.rows).toHaveLength(400 * 2 + 300);
+      expect(a).toEqual(b);
+      expect(await fast.columnTypes("viva_person_report")).toEqual(await rows.columnTypes("viva_person_report"));
+    } finally {
+      await fast.drop();
+      await rows.drop();
+    }
+  });
+
   it("fails with one line naming the process that holds the database, after waiting the bounded time", async () => {
     const source = account();
     writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
@@ -365,9 +453,7 @@ describe("viva-drop ingest into a DuckDB file", () => {
   });
 });
 
-describe("viva-drop ingest stopped mid-load", () => {
-  const harness = SINK_HARNESSES[0];
-
+describe.each(SINK_HARNESSES)("viva-drop ingest into $name stopped mid-load", (harness) => {
   /** Three drops, the middle one large enough (~30 MB of rows) that the process is still streaming it when stopped. */
   function threeDrops(): { tenant: string; largeBytes: number } {
     const source = account();
@@ -395,8 +481,10 @@ describe("viva-drop ingest stopped mid-load", () => {
     const readBytes = (): number => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${child.pid}/io`, "utf8"))?.[1] ?? 0);
     const baseline = await waitForValue(() => (readBytes() > 0 ? readBytes() : undefined));
     await waitForValue(() => (readBytes() > baseline + largeBytes / 3 ? true : undefined));
+    // Where DuckDB loads the drop's NDJSON itself (the fast path), its in-memory folder exists now.
+    const fastPath = readdirSync("/dev/shm").some((name) => name.startsWith(`viva-drop-ingest-${child.pid}-`));
     child.kill(signal);
-    return { ...(await exited), stderr };
+    return { ...(await exited), stderr, fastPath, pid: child.pid! };
   }
 
   it("killed with SIGKILL: none of the drop in progress is visible, and the next run gives exactly the tables of a clean run", async () => {
@@ -406,17 +494,23 @@ describe("viva-drop ingest stopped mid-load", () => {
     const tmp = makeTempDir("viva-ingest-tmp-");
     try {
       expect((await ingest(tenant, clean)).code).toBe(0);
-      expect((await stopMidLoad(tenant, largeBytes, crashed.target, tmp, "SIGKILL")).signal).toBe("SIGKILL");
+      const killed = await stopMidLoad(tenant, largeBytes, crashed.target, tmp, "SIGKILL");
+      expect(killed.signal).toBe("SIGKILL");
+      // DuckDB was loading the drop through its NDJSON fast path when killed; its folder (which never holds a named file) is left
+      expect(killed.fastPath).toBe(harness.name === "DuckDB");
+      const left = readdirSync("/dev/shm").filter((name) => name.startsWith(`viva-drop-ingest-${killed.pid}-`));
+      expect(left).toHaveLength(killed.fastPath ? 1 : 0);
+      for (const folder of left) expect(readdirSync(path.join("/dev/shm", folder))).toEqual([]);
 
       const afterKill = await crashed.tables();
       expect(afterKill.viva_drops.rows.map((r) => JSON.parse(r).run_folder)).toEqual(["1-small"]);
       expect(afterKill.viva_person_report.rows).toHaveLength(4);
 
-      const rerun = await ingest(tenant, crashed);
+      const rerun = await ingest(tenant, crashed); // also checks that the killed process's folder is gone (swept)
       expect(rerun.code).toBe(0);
       expect(statuses(rerun.summary)).toEqual({ "1-small": "alreadyLoaded", "2-large": "loaded", "3-small": "loaded" });
       expect(await crashed.tables()).toEqual(await clean.tables());
-      expect(readdirSync(path.dirname(crashed.target))).toEqual([path.basename(crashed.target)]);
+      if (crashed.folder) expect(readdirSync(crashed.folder)).toEqual([path.basename(crashed.target)]);
       expect(readdirSync(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
@@ -433,9 +527,10 @@ describe("viva-drop ingest stopped mid-load", () => {
       const stopped = await stopMidLoad(tenant, largeBytes, db.target, tmp, "SIGINT");
       expect(stopped.code).toBe(130);
       expect(stopped.stderr).toBe(`viva-drop: ${tenant}: interrupted by SIGINT; the drop being loaded was rolled back, drops loaded before it stay loaded\n`);
+      expect(leftMemoryFolders()).toEqual([]);
       expect((await db.query("SELECT run_folder FROM viva_drops")).map((r) => r.run_folder)).toEqual(["1-small"]);
       expect(Number((await db.query("SELECT count(*) AS n FROM viva_person_report"))[0].n)).toBe(4);
-      expect(readdirSync(path.dirname(db.target))).toEqual([path.basename(db.target)]);
+      if (db.folder) expect(readdirSync(db.folder)).toEqual([path.basename(db.target)]);
       expect(readdirSync(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { DropError, describeError } from "../errors";
 import type { KeyOptions } from "../key/key-options";
 import { deleteDropFiles } from "./delete-drop";
 import { type FoundDrop, findDrops } from "./find-drops";
+import { ndjsonChunks } from "./ndjson-chunks";
 import { isRejection } from "./rejection";
 import { RowBatcher } from "./row-batches";
 import { openSink } from "./sinks/index";
@@ -112,7 +113,12 @@ async function ingestOne(
   const load: DropLoad = { kind, ledger };
   let outcome;
   try {
-    outcome = await db.loadDrop(load, rowBatches(opened, kind, report, options.signal), options.signal);
+    // Each read of the rows reads the drop's files again: a sink may need a second read (see DropRows).
+    outcome = await db.loadDrop(
+      load,
+      { batches: () => rowBatches(opened, kind, report, options.signal), ndjson: () => ndjsonChunks(opened, kind, report, options.signal) },
+      options.signal,
+    );
   } catch (error) {
     if (isRejection(error)) return record("rejected", describeError(error));
     throw inDrop(error, drop);

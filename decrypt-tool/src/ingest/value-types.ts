@@ -1,4 +1,5 @@
 import type { ColumnType } from "./sinks/sink";
+import { numberAsText } from "./sinks/sink-rules";
 
 // A number as the service writes metrics ("126.004", "-1", "2.5e-3"): no spaces, no hex, no NaN/Infinity.
 const NUMBER_TEXT = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -57,7 +58,8 @@ export function widen(seen: ColumnType | undefined, next: ColumnType): ColumnTyp
 /**
  * `value` (from a row, not null) as a value of a column of `type`, which {@link typeOf} chose for it or
  * widened to: double → number, boolean → boolean, timestamp → Date, json → JSON text, text → the
- * string itself, or the JSON text of anything else (5 → "5", true → "true").
+ * string itself, a number as every sink writes one as text (numberAsText: 5 → "5", 1e-7 → "1e-07"), or
+ * the JSON text of anything else (true → "true", [1] → "[1]").
  */
 export function convertValue(value: unknown, type: ColumnType): unknown {
   switch (type) {
@@ -70,7 +72,7 @@ export function convertValue(value: unknown, type: ColumnType): unknown {
     case "json":
       return JSON.stringify(value);
     case "text":
-      return typeof value === "string" ? value : JSON.stringify(value);
+      return typeof value === "string" ? value : typeof value === "number" ? numberAsText(value) : JSON.stringify(value);
   }
 }
 

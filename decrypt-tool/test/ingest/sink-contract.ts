@@ -6,9 +6,15 @@
  * bigint or number).
  *
  *   describeSinkContract("PostgreSQL", async () => ({ sink, query, reopen, cleanup }));
+ *
+ * Concurrency comes in two forms. A sink with many writers (PostgreSQL) lets two sinks on one database
+ * work at once and keeps them from loading a drop twice with its locks. A single-writer sink (DuckDB: one
+ * process writes a file) makes a second sink wait until the first is closed — then it finds the first
+ * one's drops loaded — or, after its wait, fail with one line naming the holder.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { DropRejectedError, type Column, type ColumnType, type DropLoad, type LedgerRow, type RowBatch, type Sink } from "../../src/ingest/sinks/sink";
+import { DropRejectedError, type Column, type ColumnType, type DropLoad, type DropRows, type LedgerRow, type RowBatch, type Sink } from "../../src/ingest/sinks/sink";
+import { numberAsText } from "../../src/ingest/sinks/sink-rules";
 
 export interface SinkUnderTest {
   /** A sink on a fresh, empty database; prepare() not called yet. */
@@ -21,6 +27,12 @@ export interface SinkUnderTest {
   query(sql: string): Promise<Record<string, unknown>[]>;
   /** Another sink on the same database (what a second ingest process would open). */
   reopen(): Promise<Sink>;
+  /** Single-writer sinks: another sink that waits at most `seconds` for the database. */
+  reopenWaiting?(seconds: number): Promise<Sink>;
+  /** A read-only sink on the same database (openSink's readOnly), waiting at most `seconds` (single writer). */
+  openReadOnly(seconds?: number): Promise<Sink>;
+  /** Whether anything of ingest exists in the database (no query that could create it). */
+  hasTables(): Promise<boolean>;
   /** Closes everything opened (sinks included) and removes the database. */
   cleanup(): Promise<void>;
 }
@@ -50,6 +62,9 @@ const report = (specs: Spec[], rows: unknown[][]): RowBatch => batch([...KEY, ..
 async function* batchesOf(...items: RowBatch[]): AsyncGenerator<RowBatch> {
   for (const b of items) yield b;
 }
+
+/** The same batches as rows the sink can read again from the start (as the engine hands a drop over). */
+const rowsOf = (...items: RowBatch[]): DropRows => ({ batches: () => batchesOf(...items) });
 
 interface DropOptions {
   tenantId?: string;
@@ -88,7 +103,16 @@ const bool = (v: unknown): boolean | null => (v === null || v === undefined ? nu
 
 const q = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-export function describeSinkContract(name: string, makeSink: () => Promise<SinkUnderTest>): void {
+export interface ContractOptions {
+  /** "many": two sinks may write the same database at once; "one": a second sink waits for the first. */
+  writers: "many" | "one";
+}
+
+export function describeSinkContract(name: string, makeSink: () => Promise<SinkUnderTest>, options: ContractOptions = { writers: "many" }): void {
+  const many = options.writers === "many";
+  // Tests of the other kind of concurrency are not registered at all (rather than shown as skipped).
+  const itMany = (title: string, fn: () => Promise<void>): void => void (many && it(title, fn));
+  const itSingle = (title: string, fn: () => Promise<void>): void => void (!many && it(title, fn));
   describe(`sink contract: ${name}`, () => {
     const opened: SinkUnderTest[] = [];
     afterEach(async () => {
@@ -136,12 +160,99 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         expect(await s.query("SELECT * FROM viva_person_report_users")).toEqual([]);
       });
 
-      it("is safe when two sinks prepare the same database at once", async () => {
+      itMany("is safe when two sinks prepare the same database at once", async () => {
         const s = await makeSink();
         opened.push(s);
         const other = await s.reopen();
         await Promise.all([s.sink.prepare(), other.prepare()]);
         expect(await s.sink.ledger(TENANT)).toEqual(new Map());
+      });
+
+      itSingle("a second sink waits until the first is closed, then prepares the same database", async () => {
+        const s = await fresh();
+        const other = await s.reopen();
+        let prepared = false;
+        const second = other.prepare().then(() => (prepared = true));
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(prepared).toBe(false);
+        await s.sink.loadDrop(drop("personReport", "r", "e"), batchesOf(report([], [[person(1), week(0)]])));
+        await s.sink.close();
+        await second;
+        expect([...(await other.ledger(TENANT)).keys()]).toEqual(["r"]);
+      });
+    });
+
+    describe("read-only", () => {
+      it("on a database ingest never wrote to: ledger() is empty without prepare(), and nothing is created", async () => {
+        const s = await makeSink();
+        opened.push(s);
+        const reader = await s.openReadOnly();
+        expect(await reader.ledger(TENANT)).toEqual(new Map());
+        await reader.close();
+        expect(await s.hasTables()).toBe(false);
+      });
+
+      it("reads the ledger another sink wrote, and refuses to prepare, load or record, changing nothing", async () => {
+        const s = await fresh();
+        await s.sink.loadDrop(drop("personReport", "r", "e"), batchesOf(report([["Meetings", "double"]], [[person(1), week(0), 1]])));
+        await s.sink.recordOutcome(outcome(drop("personReport", "bad", "e-bad"), "rejected", "gzip checksum mismatch"));
+        const expected = await s.sink.ledger(TENANT);
+        if (!many) await s.sink.close(); // one writer or many readers: the reader waits for the writer to close
+        const reader = await s.openReadOnly();
+        expect(await reader.ledger(TENANT)).toEqual(expected);
+        expect(await reader.ledger(OTHER_TENANT)).toEqual(new Map());
+        const refusals = [
+          () => reader.prepare(),
+          () => reader.loadDrop(drop("personReport", "r2", "e2"), batchesOf(report([], [[person(2), week(0)]]))),
+          () => reader.recordOutcome(outcome(drop("personReport", "r3", "e3"), "failed", "Errors: x")),
+        ];
+        for (const refused of refusals) {
+          const error = await refused().then(() => undefined, (e: unknown) => e as Error);
+          expect(error?.name).toBe("SinkError");
+          expect(error!.message).toMatch(/opened read-only/);
+        }
+        expect(await reader.ledger(TENANT)).toEqual(expected);
+        await reader.close();
+      });
+
+      itMany("while another sink loads a drop, ledger() answers at once with the drops committed so far", async () => {
+        const s = await fresh();
+        await s.sink.loadDrop(drop("personReport", "done", "e-done"), batchesOf(report([], [[person(1), week(0)]])));
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let started!: () => void;
+        const loading = new Promise<void>((resolve) => (started = resolve));
+        async function* slow(): AsyncGenerator<RowBatch> {
+          yield report([], [[person(2), week(0)]]);
+          started();
+          await gate;
+        }
+        const load = s.sink.loadDrop(drop("personReport", "busy", "e-busy"), slow());
+        await loading;
+        const reader = await s.openReadOnly();
+        expect([...(await reader.ledger(TENANT)).keys()]).toEqual(["done"]);
+        release();
+        await load;
+        expect([...(await reader.ledger(TENANT)).keys()]).toEqual(["busy", "done"]);
+        await reader.close();
+      });
+
+      itSingle("while another sink holds the database, ledger() waits for it, then fails with one line naming the holder", async () => {
+        const s = await fresh();
+        const reader = await s.openReadOnly(1);
+        const error = await reader.ledger(TENANT).then(() => undefined, (e: unknown) => e as Error);
+        expect(error?.name).toBe("SinkError");
+        expect(error!.message).toBe(`${reader.description}: the database is in use by another process (PID ${process.pid}, this process): another ingest or a DuckDB session holds it; waited 1 s`);
+        await reader.close();
+        // and a writer waits for a reader the same way
+        await s.sink.close();
+        const holding = await s.openReadOnly();
+        expect(await holding.ledger(TENANT)).toEqual(new Map());
+        const writer = await s.reopenWaiting!(1);
+        expect((await writer.prepare().then(() => undefined, (e: unknown) => e as Error))?.message).toMatch(/is in use by another process/);
+        await holding.close();
+        await writer.prepare();
+        await writer.close();
       });
     });
 
@@ -214,6 +325,35 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         }
       });
 
+      it("goes to the drop loaded later when (job_completed_at, extraction_id) are equal: the same extraction loaded again replaces its rows", async () => {
+        const first = drop("personReport", "run-a", "extraction-1", { jobCompletedAt: week(1) });
+        const again = drop("personReport", "run-a-copy", "extraction-1", { jobCompletedAt: week(1) });
+        const s = await fresh();
+        await s.sink.loadDrop(first, batchesOf(report(spec, [[person(1), week(0), 1], [person(2), week(0), 2]])));
+        await s.sink.loadDrop(again, batchesOf(report(spec, [[person(1), week(0), 10]])));
+        expect((await reportRows(s, ["Collaboration hours"])).map((r) => [r.person_id, num(r["Collaboration hours"])])).toEqual([
+          [person(1), 10],
+          [person(2), 2],
+        ]);
+      });
+
+      it("two rows of one drop with the same (person_id, metric_date) reject it, naming both rows; nothing of it is visible", async () => {
+        for (const seeded of [false, true]) {
+          const s = await fresh();
+          if (seeded) await s.sink.loadDrop(older, batchesOf(olderRows()));
+          const rowsNow = (): Promise<Record<string, unknown>[]> => s.query("SELECT person_id, extraction_id FROM viva_person_report ORDER BY person_id");
+          const before = await rowsNow();
+          const d = drop("personReport", "dup", "extraction-dup", { jobCompletedAt: week(5) });
+          const error = await s.sink
+            .loadDrop(d, rowsOf(report(spec, [[person(1), week(0), 1], [person(2), week(0), 2], [person(3), week(0), 3]]), report(spec, [[person(4), week(0), 4], [person(2), week(0), 5], [person(1), week(0), 6]])))
+            .then(() => undefined, (e: unknown) => e as Error);
+          expect(error).toBeInstanceOf(DropRejectedError);
+          expect(error!.message).toBe("rows 2 and 5 of the drop have the same (person_id, metric_date)");
+          expect(await rowsNow()).toEqual(before);
+          expect((await s.sink.ledger(TENANT)).has("dup")).toBe(false);
+        }
+      });
+
       it("replaces the whole old row: columns the winning drop lacks become null", async () => {
         const s = await fresh();
         await s.sink.loadDrop(older, batchesOf(report([["Meetings", "double"], ["Emails sent", "double"]], [[person(1), week(0), 5, 50], [person(3), week(0), 7, 70]])));
@@ -268,6 +408,28 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
           ["users-2", "loaded", 2],
         ]);
         expect(await idsOf(s, OTHER_TENANT)).toEqual([[person(9), "u-x"]]);
+      });
+
+      it("an older users drop adds none of its columns; an equal one (the same extraction again) replaces the snapshot", async () => {
+        const s = await fresh();
+        await s.sink.loadDrop(drop("users", "users-2", "u-2", { jobCompletedAt: week(2) }), batchesOf(users([person(1)])));
+        const older = batch([["id", "text"], ["mail", "text"], ["Only in the older drop", "text"]], [[person(5), "x", "y"]]);
+        expect(await s.sink.loadDrop(drop("users", "users-1", "u-1", { jobCompletedAt: week(1) }), batchesOf(older))).toEqual({ status: "loaded", rows: 1 });
+        expect(await columnNames(s, "viva_users")).not.toContain("Only in the older drop");
+        expect(await columnNames(s, "viva_person_report_users")).not.toContain("user_Only in the older drop");
+        await s.sink.loadDrop(drop("users", "users-2-again", "u-2", { jobCompletedAt: week(2) }), batchesOf(users([person(3)], "again")));
+        expect(await idsOf(s)).toEqual([[person(3), "u-2"]]);
+      });
+
+      it("two rows of one users drop with the same id reject it, naming both rows; the snapshot stays", async () => {
+        const s = await fresh();
+        await s.sink.loadDrop(drop("users", "users-1", "u-1", { jobCompletedAt: week(1) }), batchesOf(users([person(1)])));
+        const error = await s.sink
+          .loadDrop(drop("users", "users-2", "u-2", { jobCompletedAt: week(2) }), rowsOf(users([person(1), person(2)]), users([person(3), person(2)])))
+          .then(() => undefined, (e: unknown) => e as Error);
+        expect(error).toBeInstanceOf(DropRejectedError);
+        expect(error!.message).toBe("rows 2 and 4 of the drop have the same id");
+        expect(await idsOf(s)).toEqual([[person(1), "u-1"]]);
       });
 
       it("gives the same table whichever order the snapshots come in", async () => {
@@ -344,6 +506,19 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         expect((await reportRows(s, ["Level"])).map((r) => r.Level)).toEqual(["2.5", "n/a"]);
         // the view follows the new type
         expect((await s.query(`SELECT "Level" FROM viva_person_report_users ORDER BY person_id`)).map((r) => r.Level)).toEqual(["2.5", "n/a"]);
+      });
+
+      it("writes numbers, timestamps and booleans that become text the way numberAsText says, in both directions", async () => {
+        const doubles = [5, -3, 2.5, 0.1, 126.00418432003623, 100000, 0.0001, 1.5e-5, 1e-7, 123456789012345, 1e15, 2 ** 53, 1000000000000000.5, 1e16, 1e21, 5e-324, -0];
+        const s = await fresh();
+        const rows = doubles.map((d, i) => [person(i), week(0), d, new Date(Date.UTC(2024, 1, 29, 12, 30, 15, i)), i % 2 === 0]);
+        await s.sink.loadDrop(drop("personReport", "r1", "e1", { jobCompletedAt: week(1) }), batchesOf(report([["Level", "double"], ["When", "timestamp"], ["Flag", "boolean"]], rows)));
+        // the columns become text in the table (ALTER), and a later drop's doubles go into them as text
+        await s.sink.loadDrop(drop("personReport", "r2", "e2", { jobCompletedAt: week(2) }), batchesOf(report([["Level", "text"], ["When", "text"], ["Flag", "text"]], [[person(100), week(0), "n/a", "soon", "maybe"]])));
+        await s.sink.loadDrop(drop("personReport", "r3", "e3", { jobCompletedAt: week(3) }), batchesOf(report([["Level", "double"], ["When", "timestamp"], ["Flag", "boolean"]], rows.map((r) => [person(200 + doubles.indexOf(r[2] as number)), ...r.slice(1)]))));
+        const back = await s.query(`SELECT person_id, "Level", "When", "Flag" FROM viva_person_report WHERE person_id <> '${person(100)}' ORDER BY person_id`);
+        const expected = rows.map((r) => [numberAsText(r[2] as number), (r[3] as Date).toISOString(), String(r[4])]);
+        expect(back.map((r) => [r.Level, r.When, r.Flag])).toEqual([...expected, ...expected]);
       });
 
       it("widens within one drop, and JSON to text keeps the JSON", async () => {
@@ -510,7 +685,7 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         expect((await reportRows(s, ["Meetings"])).map((r) => num(r.Meetings))).toEqual([1]);
       });
 
-      it("two sinks loading the same drop at once: one loads it, the other finds it alreadyLoaded", async () => {
+      itMany("two sinks loading the same drop at once: one loads it, the other finds it alreadyLoaded", async () => {
         const s = await fresh();
         const other = await s.reopen();
         await other.prepare();
@@ -541,7 +716,7 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         expect(await count(s, "viva_person_report")).toBe(2);
       });
 
-      it("two sinks loading different drops of one tenant at once both load, and the later drop wins", async () => {
+      itMany("two sinks loading different drops of one tenant at once both load, and the later drop wins", async () => {
         const s = await fresh();
         const other = await s.reopen();
         await other.prepare();
@@ -562,6 +737,51 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         ]);
       });
     });
+
+      itSingle("a second sink started while the first loads a drop waits, then finds it alreadyLoaded without reading it", async () => {
+        const s = await fresh();
+        const d = drop("personReport", "r", "e");
+        const spec: Spec[] = [["Meetings", "double"]];
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let firstStarted!: () => void;
+        const started = new Promise<void>((resolve) => (firstStarted = resolve));
+        async function* first(): AsyncGenerator<RowBatch> {
+          firstStarted();
+          yield report(spec, [[person(1), week(0), 1]]);
+          await gate;
+          yield report(spec, [[person(2), week(0), 2]]);
+        }
+        let secondRead = false;
+        async function* second(): AsyncGenerator<RowBatch> {
+          secondRead = true;
+          yield report(spec, [[person(1), week(0), 1]]);
+        }
+        const a = s.sink.loadDrop(d, first());
+        await started;
+        const other = await s.reopen();
+        const b = other.prepare().then(() => other.loadDrop(d, second()));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        release();
+        expect(await a).toEqual({ status: "loaded", rows: 2 });
+        await s.sink.close();
+        expect(await b).toEqual({ status: "alreadyLoaded" });
+        expect(secondRead).toBe(false);
+        expect((await other.ledger(TENANT)).get("r")).toMatchObject({ status: "loaded", rows: 2 });
+      });
+
+      itSingle("a second sink gives up after its wait with one line naming the process that holds the database", async () => {
+        const s = await fresh();
+        const other = await s.reopenWaiting!(1);
+        const started = Date.now();
+        const error = await other.prepare().then(() => undefined, (e: unknown) => e as Error);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+        expect(error).toBeInstanceOf(Error);
+        expect(error!.name).toBe("SinkError");
+        expect(error!.message).toBe(`${other.description}: the database is in use by another process (PID ${process.pid}, this process): another ingest or a DuckDB session holds it; waited 1 s`);
+        // the first sink is unaffected and loads
+        expect(await s.sink.loadDrop(drop("personReport", "r", "e"), batchesOf(report([], [[person(1), week(0)]])))).toEqual({ status: "loaded", rows: 1 });
+      });
 
     describe("column names", () => {
       const long = (bytes: number, unit = "x"): string => unit.repeat(bytes / Buffer.byteLength(unit));

@@ -91,6 +91,34 @@ export function createViewSql(personColumns: readonly string[], userColumns: rea
     LEFT JOIN ${SINK_OBJECTS.users} u ON u.tenant_id = p.tenant_id AND u.id = p.person_id`;
 }
 
+/**
+ * SQL turning `expression` of type `from` into the text every sink writes for it (sink-rules.ts): doubles as
+ * numberAsText (DuckDB's own cast adds ".0" to whole numbers and keeps fixed notation up to 10^16),
+ * timestamps as ISO 8601 UTC with milliseconds, booleans true/false, JSON as its text.
+ */
+export function asText(expression: string, from: ColumnType): string {
+  const x = `(${expression})`;
+  switch (from) {
+    case "double":
+      return `CASE WHEN ${x} IS NULL THEN NULL WHEN isnan(${x}) THEN 'NaN' WHEN isinf(${x}) THEN CASE WHEN ${x} > 0 THEN 'Infinity' ELSE '-Infinity' END
+        WHEN ${x} = 0 THEN CASE WHEN signbit(${x}) THEN '-0' ELSE '0' END
+        WHEN abs(${x}) >= 1e-4 AND abs(${x}) < 1e15 THEN regexp_replace(CAST(${x} AS VARCHAR), '\\.0$', '')
+        WHEN abs(${x}) >= 1e15 AND abs(${x}) < 1e16 THEN ${fixedToExponent(x)}
+        ELSE CAST(${x} AS VARCHAR) END`;
+    case "timestamp":
+      return `strftime(${x} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`;
+    default:
+      return `CAST(${x} AS VARCHAR)`;
+  }
+}
+
+// 10^15 ≤ |x| < 10^16, which DuckDB prints in fixed notation ("9007199254740992.0", "1000000000000000.5"):
+// its digits without the point and trailing zeros, as d.ddd…e+15.
+function fixedToExponent(x: string): string {
+  const digits = `rtrim(replace(regexp_replace(CAST(abs(${x}) AS VARCHAR), '\\.0$', ''), '.', ''), '0')`;
+  return `(CASE WHEN ${x} < 0 THEN '-' ELSE '' END) || left(${digits}, 1) || (CASE WHEN length(${digits}) > 1 THEN '.' || substr(${digits}, 2) ELSE '' END) || 'e+15'`;
+}
+
 /** A drop's (job_completed_at, extraction_id) for comparisons: a missing completion time is the earliest. */
 export function dropOrder(alias: string): string {
   return `(coalesce(${alias}.job_completed_at, '-infinity'::TIMESTAMPTZ), ${alias}.extraction_id)`;

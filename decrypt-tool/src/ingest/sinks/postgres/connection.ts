@@ -29,11 +29,15 @@ export function passwordOf(url: string): string | undefined {
   }
 }
 
-export async function openConnection(url: string, description: string): Promise<Connection> {
+/**
+ * Connects. `readOnly`: every transaction of the session is READ ONLY (the server refuses any write), and
+ * neither the encoding nor a schema to create tables in is required.
+ */
+export async function openConnection(url: string, description: string, options: { readOnly?: boolean } = {}): Promise<Connection> {
   const password = passwordOf(url);
   const client = new Client({
     connectionString: url,
-    application_name: "viva-drop ingest",
+    application_name: options.readOnly ? "viva-drop (read-only)" : "viva-drop ingest",
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
   });
@@ -43,6 +47,11 @@ export async function openConnection(url: string, description: string): Promise<
   try {
     await client.connect();
     await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 1");
+    if (options.readOnly) {
+      await client.query("SET default_transaction_read_only = on");
+      const { rows } = await client.query<{ schema: string | null }>("SELECT current_schema() AS schema");
+      return { client, schema: rows[0].schema ?? "", lost: () => lost, end: () => client.end().catch(() => undefined) };
+    }
     const { rows } = await client.query<{ encoding: string; schema: string | null }>(
       "SELECT current_setting('server_encoding') AS encoding, current_schema() AS schema",
     );

@@ -50,6 +50,19 @@ export interface RejectionContext {
 }
 
 /**
+ * Two rows of the drop have the same key. `row` is the first row that repeats an earlier one, when the
+ * server said which (a COPY straight into the table stops there); the sink then looks for the earlier row.
+ */
+export class RepeatedKeyError extends DropRejectedError {
+  constructor(
+    readonly key: string,
+    readonly row?: number,
+  ) {
+    super(row === undefined ? `two rows of the drop have the same ${key}` : `row ${row} of the drop repeats the ${key} of an earlier row`);
+  }
+}
+
+/**
  * The rejection a server error means for the drop being loaded, or undefined when the error is the
  * sink's own problem (connection, permissions, disk, …).
  */
@@ -63,7 +76,8 @@ export function rejectionFor(error: unknown, context: RejectionContext): DropRej
     return new DropRejectedError(`${where}: the value ${DATA_ERRORS[state] ?? `was refused by PostgreSQL (SQLSTATE ${state})`}`);
   }
   if (state === "21000" || (state === "23505" && pg.constraint?.startsWith("viva_"))) {
-    return new DropRejectedError(`two rows of the drop have the same ${context.key}`);
+    const pos = copyPosition(pg.where);
+    return new RepeatedKeyError(context.key, pos ? context.firstRow + pos.line - 1 : undefined);
   }
   if (state === "23502") return new DropRejectedError(`a row has no value for ${pg.column ? `"${pg.column}"` : "a key column"}`);
   if (state.startsWith("54")) return new DropRejectedError(`PostgreSQL cannot store the drop: ${oneLine(pg.message)}`);

@@ -51,6 +51,12 @@ function fromRecord(r: LedgerRecord): LedgerRow {
   };
 }
 
+/** Whether the ledger table exists in the sink's schema (the first schema of search_path). */
+export async function ledgerExists(client: Client): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>("SELECT to_regclass($1) IS NOT NULL AS found", [TABLE]);
+  return rows[0].found;
+}
+
 export async function readLedger(client: Client, tenantId: string): Promise<Map<string, LedgerRow>> {
   const { rows } = await client.query<LedgerRecord>(`SELECT ${COLUMNS.join(", ")} FROM ${TABLE} WHERE tenant_id = $1 ORDER BY run_folder`, [tenantId]);
   return new Map(rows.map((r) => [r.run_folder, fromRecord(r)]));

@@ -10,7 +10,9 @@
  *   the drop with the same key fail the COPY exactly as they fail the upsert.
  */
 import type { Client } from "pg";
-import { SINK_OBJECTS, type Column, type ColumnType, type DropLoad } from "../sink";
+import { DropRejectedError, SINK_OBJECTS, type Column, type ColumnType, type DropLoad } from "../sink";
+import { KEY_COLUMNS, repeatedKeyReason } from "../sink-rules";
+import { sqlState } from "./errors";
 import { asText, columnTypeOf, SQL_TYPES } from "./column-types";
 import type { CopyPlan } from "./copy-batches";
 import { identifierList, quoteIdentifier } from "./identifiers";
@@ -34,18 +36,11 @@ export interface PlanContext {
   signal?: AbortSignal;
 }
 
-/**
- * True when the tenant has no person report row yet (the direct plan applies). Asked in a savepoint
- * that is rolled back, which releases the table lock the question took: a load must never hold a
- * lock on the sink's tables while it waits for the schema lock (see locks.ts), or it could wait on a
- * session that waits, in ALTER TABLE, on it. The tenant's lock keeps the answer true afterwards.
- */
+/** True when the tenant has no person report row yet (the direct plan applies); asked in load-drop's probe. */
 export async function tenantIsNew({ client, drop }: PlanContext): Promise<boolean> {
-  await client.query("SAVEPOINT viva_probe");
   const { rows } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${SINK_OBJECTS.personReport} WHERE tenant_id = $1) AS any`, [
     drop.ledger.tenantId,
   ]);
-  await client.query("ROLLBACK TO SAVEPOINT viva_probe");
   return !rows[0].any;
 }
 
@@ -112,25 +107,58 @@ export function stagedPlan(ctx: PlanContext): LoadPlan {
       if (drop.kind === "personReport" && stage.size === 0) return;
       const grow = await lockSchema();
       if (drop.kind === "users") {
-        const { rows } = await client.query(
-          `SELECT 1 FROM ${quoteIdentifier(table)} t WHERE t.tenant_id = $1 AND ${version("t")} >= (COALESCE($3::timestamptz, '-infinity'::timestamptz), $2::text COLLATE "C") LIMIT 1`,
-          params,
-        );
-        if (rows.length > 0) return; // an older (or the same) snapshot: loads nothing
+        if (await laterSnapshotExists(ctx)) return; // checked before staging too (load-drop.ts); kept for safety
         const target = await prepareTarget(grow);
         await client.query(`DELETE FROM ${quoteIdentifier(table)} WHERE tenant_id = $1`, [drop.ledger.tenantId]);
-        if (stage.size > 0) await client.query(insertFromStage(target), params);
+        if (stage.size > 0) await applyStage(ctx, insertFromStage(target), params);
         return;
       }
       const target = await prepareTarget(grow);
       const dataColumns = [...target.keys()].filter((c) => !SINK_COLUMNS.personReport.includes(c));
       const sets = ["extraction_id", "job_completed_at", ...dataColumns].map((c) => `${quoteIdentifier(c)} = EXCLUDED.${quoteIdentifier(c)}`);
-      await client.query(
-        `${insertFromStage(target)} ON CONFLICT (tenant_id, person_id, metric_date) DO UPDATE SET ${sets.join(", ")} WHERE ${version("t")} < ${version("EXCLUDED")}`,
+      // An equal (job_completed_at, extraction_id) is the same extraction loaded again: it replaces.
+      await applyStage(
+        ctx,
+        `${insertFromStage(target)} ON CONFLICT (tenant_id, person_id, metric_date) DO UPDATE SET ${sets.join(", ")} WHERE ${version("t")} <= ${version("EXCLUDED")}`,
         params,
       );
     },
   };
+}
+
+/** True when the tenant's users snapshot is later than the drop (which then writes nothing). */
+export async function laterSnapshotExists({ client, drop }: PlanContext): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT 1 FROM ${quoteIdentifier(SINK_OBJECTS.users)} t WHERE t.tenant_id = $1 AND ${version("t")} > (COALESCE($3::timestamptz, '-infinity'::timestamptz), $2::text COLLATE "C") LIMIT 1`,
+    [drop.ledger.tenantId, drop.ledger.extractionId, drop.ledger.jobCompletedAt],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Runs the statement that applies the stage. Two staged rows with the same key make it fail (ON CONFLICT
+ * cannot update a row twice; the users key is violated): the stage is still there after the savepoint, so
+ * the first row that repeats an earlier one, and that row, are found in it (the stage holds the drop's rows
+ * in COPY order: a fresh temporary table that is only appended to).
+ */
+async function applyStage({ client, drop }: PlanContext, sql: string, params: unknown[]): Promise<void> {
+  await client.query("SAVEPOINT viva_apply");
+  try {
+    await client.query(sql, params);
+  } catch (error) {
+    const state = sqlState(error);
+    if (state !== "21000" && state !== "23505") throw error;
+    await client.query("ROLLBACK TO SAVEPOINT viva_apply");
+    const key = identifierList(KEY_COLUMNS[drop.kind]);
+    const { rows } = await client.query<{ first: string; row: string }>(
+      `WITH s AS (SELECT row_number() OVER (ORDER BY ctid) AS n, ${key} FROM ${STAGE}),
+            k AS (SELECT n, min(n) OVER (PARTITION BY ${key}) AS first, row_number() OVER (PARTITION BY ${key} ORDER BY n) AS r FROM s)
+       SELECT first, n AS row FROM k WHERE r = 2 ORDER BY n LIMIT 1`,
+    );
+    if (rows.length === 0) throw error;
+    throw new DropRejectedError(repeatedKeyReason(drop.kind, Number(rows[0].first), Number(rows[0].row)));
+  }
+  await client.query("RELEASE SAVEPOINT viva_apply");
 }
 
 /** The direct plan; takes the exclusive schema lock for the rest of the transaction. */

@@ -1,10 +1,10 @@
 /** The PostgreSQL implementation of {@link Sink}; see docs/ingest-postgres.md. */
-import type { DropLoad, LedgerRow, LoadOutcome, RowBatch, Sink } from "../sink";
+import type { DropData, DropLoad, LedgerRow, LoadOutcome, Sink, SinkOptions } from "../sink";
 import { DropRejectedError, SinkError } from "../sink";
 import { BatchesFailed } from "./copy-batches";
 import { openConnection, passwordOf, type Connection } from "./connection";
 import { sinkFailure } from "./errors";
-import { readLedger, writeOutcome } from "./ledger";
+import { ledgerExists, readLedger, writeOutcome } from "./ledger";
 import { loadDrop } from "./load-drop";
 import { acquireLock, locks } from "./locks";
 import { CREATE_TABLES, ensureView } from "./schema";
@@ -17,9 +17,11 @@ export class PostgresSink implements Sink {
   constructor(
     private readonly url: string,
     readonly description: string,
+    private readonly options: Pick<SinkOptions, "readOnly"> = {},
   ) {}
 
   async prepare(signal?: AbortSignal): Promise<void> {
+    this.writable();
     if (this.closed) throw new SinkError(this.description, "the sink is closed");
     this.connection ??= await openConnection(this.url, this.description);
     await this.run("creating the tables", async ({ client, schema }) => {
@@ -37,16 +39,24 @@ export class PostgresSink implements Sink {
     }, signal);
   }
 
-  ledger(tenantId: string): Promise<Map<string, LedgerRow>> {
+  async ledger(tenantId: string): Promise<Map<string, LedgerRow>> {
+    if (this.options.readOnly) {
+      // A plain SELECT: no table is created, no lock taken; no ledger table yet is an empty ledger.
+      if (this.closed) throw new SinkError(this.description, "the sink is closed");
+      this.connection ??= await openConnection(this.url, this.description, { readOnly: true });
+      return this.run("reading the ledger", async ({ client }) => ((await ledgerExists(client)) ? readLedger(client, tenantId) : new Map()));
+    }
     return this.run("reading the ledger", ({ client }) => readLedger(client, tenantId));
   }
 
-  loadDrop(drop: DropLoad, batches: AsyncIterable<RowBatch>, signal?: AbortSignal): Promise<LoadOutcome> {
+  async loadDrop(drop: DropLoad, rows: DropData, signal?: AbortSignal): Promise<LoadOutcome> {
+    this.writable();
     const { tenantId, runFolder } = drop.ledger;
-    return this.run(`loading ${tenantId}/${runFolder}`, ({ client, schema }) => loadDrop(client, schema, drop, batches, signal), signal);
+    return this.run(`loading ${tenantId}/${runFolder}`, ({ client, schema }) => loadDrop(client, schema, drop, rows, signal), signal);
   }
 
   async recordOutcome(row: LedgerRow): Promise<void> {
+    this.writable();
     if (row.status === "loaded") throw new TypeError("recordOutcome records failed and rejected drops; loadDrop records loaded ones");
     await this.run(`recording ${row.tenantId}/${row.runFolder} as ${row.status}`, async ({ client, schema }) => {
       await client.query("BEGIN");
@@ -66,6 +76,10 @@ export class PostgresSink implements Sink {
     const connection = this.connection;
     this.connection = undefined;
     await connection?.end();
+  }
+
+  private writable(): void {
+    if (this.options.readOnly) throw new SinkError(this.description, "opened read-only: it cannot create tables, load or record drops");
   }
 
   /**

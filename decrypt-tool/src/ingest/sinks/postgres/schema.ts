@@ -49,9 +49,9 @@ CREATE TABLE IF NOT EXISTS ${users} (
   tenant_id text NOT NULL,
   extraction_id text NOT NULL,
   job_completed_at timestamptz,
-  id text
+  id text NOT NULL,
+  PRIMARY KEY (tenant_id, id)
 );
-CREATE INDEX IF NOT EXISTS ${users}_tenant_id_id ON ${users} (tenant_id, id);
 `;
 
 /** A table's columns in order: name → type as format_type() spells it. */
