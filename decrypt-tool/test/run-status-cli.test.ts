@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +98,17 @@ describe("viva-drop status (built), refusals before any call", () => {
     [["--sink", "mysql://x"], 'viva-drop: --sink "mysql://x": must be *.duckdb, duckdb:<path> or postgres://…\n'],
   ])("%j exits 2 with one line", async (args, stderr) => {
     expect(await runCli(["status", "--stack-outputs", FIXTURE, ...args])).toEqual({ code: 2, stdout: "", stderr });
+  });
+});
+
+describe("viva-drop status --sink (built)", () => {
+  it("opens the ingest database read-only: a database that does not exist yet is not created", async () => {
+    const database = path.join(work, "not-yet.duckdb");
+    // No Azure sign-in (an empty Azure CLI profile): the command stops at the first call, after the sink was opened.
+    const result = await runCli(["status", "--stack-outputs", FIXTURE, "--sink", database], { AZURE_CONFIG_DIR: mkdtempSync(path.join(work, "az-")), AZURE_CLIENT_ID: "", AZURE_TENANT_ID: "" });
+    expect(result.stderr).toMatch(/no Azure sign-in found/);
+    expect(existsSync(database)).toBe(false);
+    expect(readdirSync(work).filter((name) => name.startsWith("not-yet"))).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
@@ -9,7 +9,10 @@ import { staticCredential } from "../../tests/providers/http-recorder";
 import { formatStatus } from "../src/cli/commands/status";
 import { type RunningAzurite, startAzurite } from "../src/demo/azurite";
 import { isDropError } from "../src/errors";
+import { ingestDrops } from "../src/ingest/ingest-drops";
+import { openSink } from "../src/ingest/sinks/index";
 import type { LedgerRow } from "../src/ingest/sinks/sink";
+import { parseSinkTarget } from "../src/ingest/sinks/target";
 import { listDrops } from "../src/list-drops";
 import { simulateDrop } from "../src/simulate/index";
 import { parseStackOutputs, type StackOutputs } from "../src/stack-outputs";
@@ -28,12 +31,17 @@ const ROWS = path.resolve(__dirname, "../../fixtures/VivaInsightsDataset_v1.json
 let work: string;
 let rowsFile: string;
 let publicKeyPem: string;
+let privateKeyPem: string;
 
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), "status-test-"));
   rowsFile = path.join(work, "rows.ndjson");
   writeFileSync(rowsFile, `${readFileSync(ROWS, "utf8").split("\n").slice(0, 5).join("\n")}\n`);
-  publicKeyPem = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } }).publicKey;
+  ({ publicKey: publicKeyPem, privateKey: privateKeyPem } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  }));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -170,6 +178,36 @@ describe("fleetStatus", () => {
     const behind = byTenant(await f.run(now, { ledger: ledgerOf(["run-old"]) }), FABRIKAM);
     expect(behind.drop.last).toMatchObject({ runFolder: "run-new", loaded: false });
     expect(behind.problems).toEqual(["last drop not loaded into the sink"]);
+  });
+
+  it("reads the ledger of a real ingest database through a read-only sink, which creates nothing", async () => {
+    const now = new Date(Date.now() + DAY);
+    const stack = outputs(now);
+    const f = fleet(stack);
+    f.key(FABRIKAM, 200, now);
+    f.key(CONTOSO, 200, now);
+    await f.drop(FABRIKAM, "run-1");
+    const database = path.join(work, "status-ledger.duckdb");
+    const ingested = await ingestDrops(path.join(f.containers, FABRIKAM), database, { privateKeyPem });
+    expect(ingested.loaded).toBe(1);
+    const withLedger = async (target: string) => {
+      const sink = await openSink(parseSinkTarget(target)!, { readOnly: true });
+      try {
+        return byTenant(await f.run(now, { ledger: (tenantId) => sink.ledger(tenantId) }), FABRIKAM);
+      } finally {
+        await sink.close();
+      }
+    };
+
+    expect((await withLedger(database)).drop.last).toMatchObject({ runFolder: "run-1", loaded: true });
+    await f.drop(FABRIKAM, "run-2");
+    const behind = await withLedger(database);
+    expect(behind.drop.last).toMatchObject({ runFolder: "run-2", loaded: false });
+    expect(behind.problems).toEqual(["last drop not loaded into the sink"]);
+
+    const never = path.join(work, "never-ingested.duckdb");
+    expect((await withLedger(never)).drop.last).toMatchObject({ runFolder: "run-2", loaded: false });
+    expect(existsSync(never)).toBe(false);
   });
 
   it("turns a failed query into a problem of that row instead of failing the whole status", async () => {

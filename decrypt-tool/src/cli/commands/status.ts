@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { DropError, EXIT_CODES } from "../../errors";
-import type { LedgerRow, Sink } from "../../ingest/sinks/sink";
+import type { Sink } from "../../ingest/sinks/sink";
 import { type SinkTarget, parseSinkTarget } from "../../ingest/sinks/target";
 import { parseInstant } from "../../iso-dates";
 import type { TenantStatus } from "../../status/tenant-status";
@@ -72,22 +72,10 @@ function parseSink(text: string): SinkTarget {
   return target;
 }
 
-/**
- * The ingest database's ledger through the sink contract (`openSink` of decrypt-tool/src/ingest/sinks,
- * issue 11). Until that module is merged into this build, --sink is refused before any call.
- */
-async function openLedger(target: SinkTarget): Promise<{ ledger(tenantId: string): Promise<Map<string, LedgerRow>>; close(): Promise<void> }> {
-  let openSink: ((target: SinkTarget) => Promise<Sink>) | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    openSink = (require("../../ingest/sinks/index") as { openSink?: (target: SinkTarget) => Promise<Sink> }).openSink;
-  } catch (error) {
-    if ((error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
-  }
-  if (typeof openSink !== "function") throw new DropError("USAGE", "--sink: this build of viva-drop has no ingest sinks (decrypt-tool/src/ingest/sinks)");
-  const sink = await openSink(target);
-  await sink.prepare();
-  return sink;
+/** The ingest database's ledger, read only: nothing is created or locked for writing, no table made. */
+async function openLedger(target: SinkTarget): Promise<Pick<Sink, "ledger" | "close">> {
+  const { openSink } = await import("../../ingest/sinks/index");
+  return openSink(target, { readOnly: true });
 }
 
 /** The table `status` prints: one row per tenant, needing action first. */
