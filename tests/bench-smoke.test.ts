@@ -279,7 +279,7 @@ describe("npm run bench -- --smoke", () => {
       ["p1", "p2", "p3", "p4", "p5", "p6", "p7"].map((id) => [id, undefined, ingest.rows]),
     );
     expect(stdout).toMatch(/^### Ingest into PostgreSQL: /m);
-    expect(stdout).toContain("| (p5)/(p1) sink ÷ COPY floor |");
+    expect(stdout).toContain("| (p5)/(p1) viva-drop ingest ÷ COPY floor |");
 
     // Drops, keys, configs and the PostgreSQL server's data were generated under TMPDIR and removed.
     expect(readdirSync(tmp).filter((f) => f.startsWith("viva-bench-") || f.startsWith("viva-pg-"))).toEqual([]);

@@ -11,7 +11,7 @@
  * Usage (standalone): tsx scripts/bench/generate.ts --size 20m [--out <dir>]
  */
 import { createCipheriv, createHash, generateKeyPair, publicEncrypt, randomBytes, randomUUID, constants } from "node:crypto";
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
@@ -55,6 +55,16 @@ export interface GenerateOptions {
   fixture?: string;
   /** gzip level (default 6, as zlib and ADF's "Optimal"-ish default). */
   gzipLevel?: number;
+  /**
+   * Encrypt the rows of this NDJSON file (whole lines ending in "\n") instead of generating them; `bytes`
+   * is then ignored, and `people` of the result is 0 (not counted).
+   */
+  input?: string;
+  /** The drop's TenantId (default: a new GUID). */
+  tenantId?: string;
+  /** The metadata's ExtractionResultId and JobCompletionTime (default: a new GUID, the time it finished). */
+  extractionId?: string;
+  jobCompletionTime?: string;
 }
 
 interface RowTemplate {
@@ -162,11 +172,21 @@ async function* ndjson(fx: Fixture, target: number, stats: Stats): AsyncGenerato
   if (parts.length > 0) yield emit(parts.join(""), stats);
 }
 
+/** The rows of an NDJSON file, counted (one row per "\n") and hashed as they pass. */
+async function* ndjsonFile(path: string, stats: Stats): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+    stats.bytes += chunk.length;
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) stats.rows += 1;
+    stats.hash.update(chunk);
+    yield chunk;
+  }
+}
+
 /** Writes one synthetic drop; see the module comment. */
 export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop> {
-  if (!(opts.bytes > 0)) throw new Error(`generateDrop: size must be positive, got ${opts.bytes}`);
+  if (opts.input === undefined && !(opts.bytes > 0)) throw new Error(`generateDrop: size must be positive, got ${opts.bytes}`);
   const fx = loadFixture(opts.fixture);
-  const tenantId = randomUUID();
+  const tenantId = opts.tenantId ?? randomUUID();
   const runFolder = `${new Date().toISOString().slice(0, 10)}-${randomUUID()}`;
   const dropDir = join(opts.dir, tenantId, runFolder);
   const metaDir = join(dropDir, "metadata", "JobMetadata");
@@ -189,7 +209,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop
   const stats: Stats = { rows: 0, bytes: 0, people: 0, hash: createHash("sha256") };
   const counter = new ByteCounter();
   await pipeline(
-    ndjson(fx, opts.bytes, stats),
+    opts.input === undefined ? ndjson(fx, opts.bytes, stats) : ndjsonFile(opts.input, stats),
     createGzip({ level: opts.gzipLevel ?? 6 }),
     createCipheriv("aes-256-cbc", key, iv), // PKCS#7 padding is node's default (setAutoPadding(true))
     counter,
@@ -199,7 +219,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop
   const metadata = {
     CopyActivityId: randomUUID(),
     JobSubmissionTime: started.toISOString(),
-    JobCompletionTime: new Date().toISOString(),
+    JobCompletionTime: opts.jobCompletionTime ?? new Date().toISOString(),
     RequestStartDate: fx.minDate,
     RequestEndDate: fx.maxDate,
     ColumnsRequested: fx.columns.join(","),
@@ -210,7 +230,7 @@ export async function generateDrop(opts: GenerateOptions): Promise<GeneratedDrop
     TableName: "VivaInsightsDataset_PersonReport_v1",
     ApplicationId: randomUUID(),
     OfficeGeo: "NAM",
-    ExtractionResultId: randomUUID(),
+    ExtractionResultId: opts.extractionId ?? randomUUID(),
     PublicKeyVersion: randomBytes(16).toString("hex"),
     DecryptionKeyDetails: { DecryptionKeyType: "File", value: wrapped.toString("base64"), iv: iv.toString("base64") },
   };

