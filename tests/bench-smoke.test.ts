@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { createDecipheriv, createHash, constants, privateDecrypt } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -284,6 +284,41 @@ describe("npm run bench -- --smoke", () => {
     // Drops, keys, configs and the PostgreSQL server's data were generated under TMPDIR and removed.
     expect(readdirSync(tmp).filter((f) => f.startsWith("viva-bench-") || f.startsWith("viva-pg-"))).toEqual([]);
   }, 180_000);
+
+  it("stops its PostgreSQL server and leaves nothing when only the bench gets a SIGTERM (a supervisor)", async () => {
+    const tmp = tempDir("bench-term-");
+    chmodSync(tmp, 0o755); // so that the server's data folder is made in it (the postgres user must reach it)
+    const left = (): string[] => readdirSync(tmp).filter((f) => f.startsWith("viva-bench-") || f.startsWith("viva-pg-"));
+    // Output to a file, as under a supervisor: nothing ends the bench's children by closing a pipe.
+    const log = join(tmp, "bench.log");
+    const out = openSync(log, "w");
+    // 100 MB: the PostgreSQL part takes longer than the wait below, so only a stopped child passes.
+    const args = [RUN, "--size", "100m", "--runs", "1", "--skip-pinned", "--skip-startup", "--skip-ingest", "--skip-plan"];
+    const child = spawn(BENCH[0], [...BENCH.slice(1), ...args], { cwd: REPO, env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", out, out] });
+    closeSync(out);
+    const exited = new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
+    try {
+      const started = Date.now() + 90_000;
+      while (!/ingest-postgres: generating/.test(readFileSync(log, "utf8"))) {
+        if (child.exitCode !== null || Date.now() > started) throw new Error(`bench did not reach its PostgreSQL part: ${readFileSync(log, "utf8")}`);
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(left().some((f) => f.startsWith("viva-pg-"))).toBe(true);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(143);
+      // The bench's child (its arguments name the bench's folder) and the server (its data folder) stop soon after.
+      const running = async (): Promise<string[]> => (await run("ps", ["-eo", "args="])).stdout.split("\n").filter((line) => line.includes(tmp));
+      const deadline = Date.now() + 5_000;
+      while (((await running()).length > 0 || left().length > 0) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      expect(await running()).toEqual([]);
+      expect(left()).toEqual([]);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    }
+  }, 120_000);
 
   it("removes its temp folder on Ctrl-C mid-run, and sweeps folders of runs that died", async () => {
     const tmp = tempDir("bench-stop-");

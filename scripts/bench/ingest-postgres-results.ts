@@ -149,8 +149,17 @@ export async function measureIngestPostgresInChild(
   const args = ["--import", "tsx", resolve(__dirname, "ingest-postgres.ts"), "--size", sizes.join(","), "--runs", String(opts.runs), "--rss", opts.rss, "--json", json];
   const code = await new Promise<number | null>((done, fail) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"] });
+    // The bench stopped by a signal stops this child too, with SIGTERM: it then stops its PostgreSQL server
+    // (a Ctrl-C reaches it from the terminal as well; it stops once). First in line: run.ts's own handler exits.
+    const stop = (): void => void child.kill("SIGTERM");
+    process.prependListener("SIGINT", stop);
+    process.prependListener("SIGTERM", stop);
     child.on("error", fail);
-    child.on("close", (c) => done(c));
+    child.on("close", (c) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      done(c);
+    });
   });
   try {
     const out = JSON.parse(readFileSync(json, "utf8")) as { result: IngestPostgresResult | null; failures: string[] };

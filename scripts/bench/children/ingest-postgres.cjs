@@ -4,13 +4,12 @@
 // RowBatches, and depending on the mode:
 //   parse   — discards the batches (the cost of reading and typing: the engine's side)
 //   encode  — also turns them into binary COPY data with the sink's encoder, discarded (the sink's CPU)
-//   load    — loads them with createPostgresSink(url).loadDrop (the whole job)
+//   load    — loads them with createPostgresSink(url).loadDrop (the sink's whole part, from plaintext)
 //   typed   — loads RowBatches built in memory from the NDJSON's first 1,000 rows, repeated with fresh
 //             PersonIds up to <rows> rows: no parsing, what the sink alone costs
 // usage: node ingest-postgres.cjs <mode> <decrypt-tool dist> <ndjson file> [<url> <tenant> <run folder> <extraction id> <job completed ISO> [<rows>]]
 //   → prints {"rows": <rows>, "status": …}
-// Until `viva-drop ingest` exists on this branch this child stands in for it; the bench then runs
-// the real command instead.
+// The bench times the real `viva-drop ingest` as (p5); this child's modes say where that time goes.
 "use strict";
 const { createReadStream } = require("node:fs");
 const { resolve } = require("node:path");

@@ -42,7 +42,6 @@ export function register(program: Command): void {
     // Only this command needs the engine, the database drivers and the Azure SDKs: loaded here, not at startup.
     const { ingestDrops, SinkError } = await import("../../ingest/index");
     const { createIngestProgress } = await import("../ingest-progress");
-    (await import("../gc-tuning")).tuneGcForStreaming();
     const progress = createIngestProgress(options.quiet || options.json);
     try {
       const target = parseSinkTarget(options.sink);

@@ -500,26 +500,25 @@ class DropWriter {
   /**
    * The winning-row rule for the rows just appended (rowid > lastRowid; no key repeats among them) against
    * the rows already there: a new row loses to an old row of a later drop (old order > new), else the old
-   * row goes (old order ≤ new: the same extraction loaded again also replaces). Hash joins on the key, built
-   * on the drop's rows: no index, memory bound by the drop.
+   * row goes (old order ≤ new: the same extraction loaded again also replaces). Hash joins on the key over
+   * the drop's rows and the tenant's rows in the drop's dates: no index, memory bound by the drop.
    */
   private async resolveConflicts(lastRowid: bigint): Promise<void> {
     const t = ident(this.table);
     const key = (a: string, b: string): string => `${a}.tenant_id = ${b}.tenant_id AND ${a}.person_id = ${b}.person_id AND ${a}.metric_date = ${b}.metric_date`;
     const last = lastRowid.toString();
+    // Only the tenant's older rows within the new rows' dates can share a key with them: the joins read
+    // those alone, so their memory follows the drop, not the table (nothing may spill: see open-database.ts).
+    // As text (exact to the microsecond), to come back as parameters.
+    const [window] = await this.sink.rowObjects(`SELECT min(metric_date)::VARCHAR AS first, max(metric_date)::VARCHAR AS last FROM ${t} WHERE rowid > ${last}`);
+    if (window.first === null) return;
+    const older = (alias: string): string => `${alias}.rowid <= ${last} AND ${alias}.tenant_id = $1 AND ${alias}.metric_date BETWEEN $2::TIMESTAMPTZ AND $3::TIMESTAMPTZ`;
+    const values = [this.drop.ledger.tenantId, String(window.first), String(window.last)];
     // The first load of a tenant's weeks (and every bench run) has nothing to compare with: skip the joins.
-    const [{ overlapping }] = await this.sink.rowObjects(
-      `SELECT count(*) AS overlapping FROM ${t} o WHERE o.rowid <= ${last} AND o.tenant_id = $1
-         AND o.metric_date BETWEEN (SELECT min(metric_date) FROM ${t} WHERE rowid > ${last}) AND (SELECT max(metric_date) FROM ${t} WHERE rowid > ${last})`,
-      [this.drop.ledger.tenantId],
-    );
+    const [{ overlapping }] = await this.sink.rowObjects(`SELECT count(*) AS overlapping FROM ${t} o WHERE ${older("o")}`, values);
     if (Number(overlapping) === 0) return;
-    await this.sink.run(
-      `DELETE FROM ${t} n WHERE n.rowid > ${last} AND EXISTS (SELECT 1 FROM ${t} o WHERE o.rowid <= ${last} AND ${key("o", "n")} AND ${dropOrder("o")} > ${dropOrder("n")})`,
-    );
-    await this.sink.run(
-      `DELETE FROM ${t} o WHERE o.rowid <= ${last} AND EXISTS (SELECT 1 FROM ${t} n WHERE n.rowid > ${last} AND ${key("o", "n")} AND ${dropOrder("o")} <= ${dropOrder("n")})`,
-    );
+    await this.sink.run(`DELETE FROM ${t} n WHERE n.rowid > ${last} AND EXISTS (SELECT 1 FROM ${t} o WHERE ${older("o")} AND ${key("o", "n")} AND ${dropOrder("o")} > ${dropOrder("n")})`, values);
+    await this.sink.run(`DELETE FROM ${t} o WHERE ${older("o")} AND EXISTS (SELECT 1 FROM ${t} n WHERE n.rowid > ${last} AND ${key("o", "n")} AND ${dropOrder("o")} <= ${dropOrder("n")})`, values);
   }
 }
 
