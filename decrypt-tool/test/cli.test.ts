@@ -1,9 +1,9 @@
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatBytes } from "../src/cli/format";
 import { createProgressReporter, formatTimeLeft } from "../src/cli/progress";
+import { fakeTerminal } from "./support/fake-terminal";
 import { assertBuilt, runCli, runCliPiped } from "./support/run-cli";
 import { makeKeyPair, makeTempDir, sampleRows, toNdjson, writeTestDrop, type TestDrop, type TestKeyPair } from "./support/test-drop";
 
@@ -193,20 +193,8 @@ describe("viva-drop CLI (built)", () => {
 });
 
 describe("progress", () => {
-  function fakeStream(isTTY: boolean): { stream: NodeJS.WriteStream; text: () => string } {
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    }) as unknown as NodeJS.WriteStream;
-    Object.assign(stream, { isTTY, columns: 100, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
-    return { stream, text: () => chunks.join("") };
-  }
-
   it("draws bytes and rows on a terminal", () => {
-    const { stream, text } = fakeStream(true);
+    const { stream, text } = fakeTerminal(true);
     const progress = createProgressReporter(false, stream);
     progress.update({ encryptedBytes: 5_000_000, totalEncryptedBytes: 10_000_000, decryptedBytes: 0, rows: 1234 });
     progress.stop();
@@ -214,7 +202,7 @@ describe("progress", () => {
   });
 
   it("counts MB as verify, inspect and list do (10^6 bytes), not MiB under an MB label", () => {
-    const { stream, text } = fakeStream(true);
+    const { stream, text } = fakeTerminal(true);
     const progress = createProgressReporter(false, stream);
     const size = 64 * 1024 * 1024;
     progress.update({ encryptedBytes: size, totalEncryptedBytes: size, decryptedBytes: 0, rows: 1 });
@@ -224,7 +212,7 @@ describe("progress", () => {
   });
 
   it("shows the time left once there is a rate to go by, and never cli-progress's clipped INF/NULL", () => {
-    const { stream, text } = fakeStream(true);
+    const { stream, text } = fakeTerminal(true);
     let clock = 1_000_000;
     const progress = createProgressReporter(false, stream, () => clock);
     const total = 100_000_000;
@@ -252,7 +240,7 @@ describe("progress", () => {
       [false, false],
       [true, true],
     ]) {
-      const { stream, text } = fakeStream(isTTY);
+      const { stream, text } = fakeTerminal(isTTY);
       const progress = createProgressReporter(quiet, stream);
       progress.update({ encryptedBytes: 1, totalEncryptedBytes: 2, decryptedBytes: 0, rows: 1 });
       progress.stop();

@@ -1,6 +1,5 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type IngestProgress, ingestDrops, isDropError } from "../src/index";
 import { createIngestProgress } from "../src/cli/ingest-progress";
@@ -8,6 +7,7 @@ import { RowBatcher } from "../src/ingest/row-batches";
 import { openSink, parseSinkTarget } from "../src/ingest/sinks/index";
 import { isNumberText, parseMetricDate, typeOf } from "../src/ingest/value-types";
 import { rejectionOf } from "./support/collect";
+import { fakeTerminal } from "./support/fake-terminal";
 import { person, personRows, TENANT, writeDrop } from "./support/ingest-drops";
 import { SINK_HARNESSES } from "./support/sinks";
 import { makeKeyPair, makeTempDir, type TestKeyPair } from "./support/test-drop";
@@ -166,14 +166,7 @@ describe.each(SINK_HARNESSES)("deleteAfterLoad on a local folder, into $name", (
 
 describe("ingest progress on a terminal", () => {
   it("shows drop n of m, the run folder, rows and MB/s of decrypted data", () => {
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    }) as unknown as NodeJS.WriteStream;
-    Object.assign(stream, { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const { stream, chunks } = fakeTerminal(true, 120);
     let clock = 1_000_000;
     const progress = createIngestProgress(false, stream, () => clock);
     const at = (rows: number, decryptedBytes: number): IngestProgress => ({ drop: 2, drops: 5, tenantId: TENANT, runFolder: "2024-03-25-run", rows, decryptedBytes, encryptedBytes: decryptedBytes / 8, totalEncryptedBytes: 10e6 });

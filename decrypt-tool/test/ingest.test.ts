@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { holdDuckDbFile } from "./support/duckdb-holder";
 import { assertBuilt, CLI_BIN, runCli } from "./support/run-cli";
 import { copyRuns, OTHER_TENANT, person, personRows, TENANT, userRows, writeDrop, writePem } from "./support/ingest-drops";
 import { duckDbHarness, SINK_HARNESSES, type TestDatabase } from "./support/sinks";
@@ -434,20 +435,15 @@ describe("viva-drop ingest into a DuckDB file", () => {
     writeDrop(source, TENANT, "w1", keys.publicKeyPem, { rows: personRows([1], WEEK1, () => "1") });
     const dir = makeTempDir("viva-ingest-lock-");
     const file = path.join(dir, "held.duckdb");
-    const holder = spawn(
-      process.execPath,
-      ["-e", `require(${JSON.stringify(require.resolve("@duckdb/node-api"))}).DuckDBInstance.create(${JSON.stringify(file)}).then(() => { console.log("held"); setInterval(() => {}, 1000); })`],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const holder = await holdDuckDbFile(file);
     try {
-      await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
       const result = await runCli(["ingest", path.join(source, TENANT), "--sink", file, "--private-key", pem], { VIVA_DROP_DUCKDB_LOCK_WAIT: "1" });
       expect(result.code).toBe(6);
       expect(result.stderr).toBe(
         `viva-drop: ${file}: the database is in use by another process (PID ${holder.pid}): another ingest or a DuckDB session holds it; waited 1 s\n`,
       );
     } finally {
-      holder.kill("SIGKILL");
+      holder.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

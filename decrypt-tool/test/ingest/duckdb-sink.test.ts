@@ -2,7 +2,6 @@
  * The DuckDB sink: the shared sink contract (single writer: a second sink on the same file waits for it),
  * then what is DuckDB's own.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import { openDatabase } from "../../src/ingest/sinks/duckdb/open-database";
 import { typedColumns } from "../../src/ingest/ndjson-chunks";
 import { RowBatcher } from "../../src/ingest/row-batches";
 import { type DropLoad, DropRejectedError, type DropRows, type NdjsonChunk, type RowBatch, type Sink } from "../../src/ingest/sinks/sink";
+import { holdDuckDbFile } from "../support/duckdb-holder";
 import { makeTempDir } from "../support/test-drop";
 import { describeSinkContract, type SinkUnderTest } from "./sink-contract";
 
@@ -103,20 +103,15 @@ describe("DuckDB sink specifics", () => {
 
   it("read-only: while another process writes the file, ledger() waits, then fails with one line naming that process", async () => {
     const file = path.join(scratch(), "held.duckdb");
-    const holder = spawn(
-      process.execPath,
-      ["-e", `require(${JSON.stringify(require.resolve("@duckdb/node-api"))}).DuckDBInstance.create(${JSON.stringify(file)}).then(() => { console.log("held"); setInterval(() => {}, 1000); })`],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const holder = await holdDuckDbFile(file);
     try {
-      await new Promise<void>((resolve) => holder.stdout!.once("data", () => resolve()));
       const reader = new DuckDbSink(file, { readOnly: true, lockWaitSeconds: 1 });
       const error = await reader.ledger("4d2c1a3e-0000-4000-8000-00000000000a").then(() => undefined, (e: unknown) => e as Error);
       expect(error?.name).toBe("SinkError");
       expect(error!.message).toBe(`${file}: the database is in use by another process (PID ${holder.pid}): another ingest or a DuckDB session holds it; waited 1 s`);
       await reader.close();
     } finally {
-      holder.kill("SIGKILL");
+      holder.stop();
     }
   });
 });

@@ -66,6 +66,34 @@ async function* batchesOf(...items: RowBatch[]): AsyncGenerator<RowBatch> {
 /** The same batches as rows the sink can read again from the start (as the engine hands a drop over). */
 const rowsOf = (...items: RowBatch[]): DropRows => ({ batches: () => batchesOf(...items) });
 
+/**
+ * Two reads of one drop for two loads racing: `first` yields a batch, then waits for release(); `second`
+ * would yield the drop at once and records whether anyone read it.
+ */
+function racingReads(spec: Spec[]) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  let secondRead = false;
+  return {
+    release,
+    /** Resolves once `first` has started: its load holds the drop (the lock is taken before batches are read). */
+    started,
+    secondRead: (): boolean => secondRead,
+    first: async function* (): AsyncGenerator<RowBatch> {
+      markStarted();
+      yield report(spec, [[person(1), week(0), 1]]);
+      await gate;
+      yield report(spec, [[person(2), week(0), 2]]);
+    },
+    second: async function* (): AsyncGenerator<RowBatch> {
+      secondRead = true;
+      yield report(spec, [[person(1), week(0), 1], [person(2), week(0), 2]]);
+    },
+  };
+}
+
 interface DropOptions {
   tenantId?: string;
   jobCompletedAt?: Date | null;
@@ -690,29 +718,14 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         const other = await s.reopen();
         await other.prepare();
         const d = drop("personReport", "r", "e");
-        const spec: Spec[] = [["Meetings", "double"]];
-        let release!: () => void;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        let firstStarted!: () => void;
-        const started = new Promise<void>((resolve) => (firstStarted = resolve));
-        async function* first(): AsyncGenerator<RowBatch> {
-          firstStarted();
-          yield report(spec, [[person(1), week(0), 1]]);
-          await gate;
-          yield report(spec, [[person(2), week(0), 2]]);
-        }
-        let secondRead = false;
-        async function* second(): AsyncGenerator<RowBatch> {
-          secondRead = true;
-          yield report(spec, [[person(1), week(0), 1], [person(2), week(0), 2]]);
-        }
-        const a = s.sink.loadDrop(d, first());
-        await started; // the first load holds the drop (its lock is taken before the batches are read)
-        const b = other.loadDrop(d, second());
+        const reads = racingReads([["Meetings", "double"]]);
+        const a = s.sink.loadDrop(d, reads.first());
+        await reads.started;
+        const b = other.loadDrop(d, reads.second());
         await new Promise((resolve) => setTimeout(resolve, 300));
-        release();
+        reads.release();
         expect(await Promise.all([a, b])).toEqual([{ status: "loaded", rows: 2 }, { status: "alreadyLoaded" }]);
-        expect(secondRead).toBe(false);
+        expect(reads.secondRead()).toBe(false);
         expect(await count(s, "viva_person_report")).toBe(2);
       });
 
@@ -736,37 +749,21 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
           ["e-2", 2, 200],
         ]);
       });
-    });
 
       itSingle("a second sink started while the first loads a drop waits, then finds it alreadyLoaded without reading it", async () => {
         const s = await fresh();
         const d = drop("personReport", "r", "e");
-        const spec: Spec[] = [["Meetings", "double"]];
-        let release!: () => void;
-        const gate = new Promise<void>((resolve) => (release = resolve));
-        let firstStarted!: () => void;
-        const started = new Promise<void>((resolve) => (firstStarted = resolve));
-        async function* first(): AsyncGenerator<RowBatch> {
-          firstStarted();
-          yield report(spec, [[person(1), week(0), 1]]);
-          await gate;
-          yield report(spec, [[person(2), week(0), 2]]);
-        }
-        let secondRead = false;
-        async function* second(): AsyncGenerator<RowBatch> {
-          secondRead = true;
-          yield report(spec, [[person(1), week(0), 1]]);
-        }
-        const a = s.sink.loadDrop(d, first());
-        await started;
+        const reads = racingReads([["Meetings", "double"]]);
+        const a = s.sink.loadDrop(d, reads.first());
+        await reads.started;
         const other = await s.reopen();
-        const b = other.prepare().then(() => other.loadDrop(d, second()));
+        const b = other.prepare().then(() => other.loadDrop(d, reads.second()));
         await new Promise((resolve) => setTimeout(resolve, 300));
-        release();
+        reads.release();
         expect(await a).toEqual({ status: "loaded", rows: 2 });
         await s.sink.close();
         expect(await b).toEqual({ status: "alreadyLoaded" });
-        expect(secondRead).toBe(false);
+        expect(reads.secondRead()).toBe(false);
         expect((await other.ledger(TENANT)).get("r")).toMatchObject({ status: "loaded", rows: 2 });
       });
 
@@ -782,6 +779,7 @@ export function describeSinkContract(name: string, makeSink: () => Promise<SinkU
         // the first sink is unaffected and loads
         expect(await s.sink.loadDrop(drop("personReport", "r", "e"), batchesOf(report([], [[person(1), week(0)]])))).toEqual({ status: "loaded", rows: 1 });
       });
+    });
 
     describe("column names", () => {
       const long = (bytes: number, unit = "x"): string => unit.repeat(bytes / Buffer.byteLength(unit));

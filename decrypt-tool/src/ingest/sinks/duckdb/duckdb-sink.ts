@@ -524,9 +524,10 @@ class DropWriter {
 
 /**
  * DuckDB threads while the fast path loads: its reader's buffers (32 MB each) and the transaction's row group
- * in the making are per thread, and this process's main thread is busy decrypting the next chunk.
+ * in the making are per thread, and this process's main thread is busy decrypting the next chunk. Measured
+ * (BENCHMARKS.md): 2 threads were no faster with 16 MB chunks and ran out of the memory limit with larger ones.
  */
-const FAST_PATH_THREADS = Number(process.env.VIVA_DROP_DUCKDB_FAST_THREADS ?? 1);
+const FAST_PATH_THREADS = 1;
 
 /** The NDJSON fast path is on unless VIVA_DROP_DUCKDB_READ_JSON=off (to compare, or to rule it out). */
 function fastPathEnabled(): boolean {

@@ -14,6 +14,8 @@ import path from "node:path";
 
 const ROOT = "/dev/shm";
 const PREFIX = "viva-drop-ingest-";
+/** A folder's name: the prefix, the pid of the process that made it, then mkdtemp's suffix. */
+const FOLDER_NAME = new RegExp(`^${PREFIX}(\\d+)-`);
 /** statfs f_type of tmpfs and ramfs: file systems whose files live in memory only. */
 const MEMORY_FILE_SYSTEMS = new Set([0x01021994, 0x858458f6]);
 
@@ -82,7 +84,7 @@ export class MemoryFile {
 function sweepStaleFolders(root: string): void {
   const uid = process.getuid?.();
   for (const name of readdirSync(root)) {
-    const pid = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
+    const pid = FOLDER_NAME.exec(name)?.[1];
     if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
     const dir = path.join(root, name);
     try {
