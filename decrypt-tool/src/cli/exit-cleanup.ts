@@ -6,6 +6,11 @@ import { constants } from "node:os";
  */
 export const TERMINATING_SIGNALS = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGPIPE"] as const;
 
+/** The exit status of a process ended by `signal`, as a shell reports it: 128 + the signal's number (SIGINT 130, SIGTERM 143). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
 /** A synchronous undo step: after a signal nothing asynchronous gets to run. */
 export interface ExitTask {
   run(): void;
@@ -68,7 +73,7 @@ function onSignal(signal: NodeJS.Signals): void {
   // and a parent sees "killed by SIGHUP" rather than an exit code we made up.
   process.kill(process.pid, signal);
   // In case the signal was blocked or ignored by whoever started us.
-  process.exit(128 + (constants.signals[signal] ?? 0));
+  process.exit(signalExitCode(signal));
 }
 
 function runTasks(): void {

@@ -1,6 +1,6 @@
+import { signalExitCode } from "../cli/exit-cleanup";
 import type { CleanupStack } from "./cleanup";
 
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** A SIGINT/SIGTERM trap installed by {@link cleanupOnSignals}. */
 export interface SignalTrap {
@@ -20,7 +20,7 @@ export function cleanupOnSignals(cleanup: CleanupStack, notify: (signal: NodeJS.
     if (interrupted) return;
     interrupted = true;
     notify(signal);
-    void cleanup.run().finally(() => process.exit(SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 1));
+    void cleanup.run().finally(() => process.exit(signalExitCode(signal)));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

@@ -5,13 +5,13 @@ import { describeSinkTarget, parseSinkTarget } from "../../ingest/sinks/target";
 import { formatCount, formatTable } from "../format";
 import { addCommonOptions, addKeyOptions, type CommonCliOptions, type KeyCliOptions, keyOptionsFrom, sourceOptionsFrom } from "../options";
 import { reportFailure } from "../report";
+import { signalExitCode } from "../exit-cleanup";
 
 interface IngestCliOptions extends CommonCliOptions, KeyCliOptions {
   sink: string;
   deleteAfterLoad?: boolean;
 }
 
-const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Registers `viva-drop ingest`: every drop of a tenant container or storage account into a database, exactly once. */
 export function register(program: Command): void {
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     let signalled: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals): void => {
       // A second signal does not wait for the rollback: the database never holds half a drop either way.
-      if (signalled) process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+      if (signalled) process.exit(signalExitCode(signal));
       signalled = signal;
       controller.abort(new DropError("USAGE", `interrupted by ${signal}`));
     };
@@ -62,7 +62,7 @@ export function register(program: Command): void {
       progress.stop();
       if (signalled) {
         process.stderr.write(`viva-drop: ${source}: interrupted by ${signalled}; the drop being loaded was rolled back, drops loaded before it stay loaded\n`);
-        process.exitCode = SIGNAL_EXIT_CODES[signalled] ?? 1;
+        process.exitCode = signalExitCode(signalled);
       } else if (error instanceof SinkError) {
         process.stderr.write(`viva-drop: ${error.message}\n`);
         process.exitCode = EXIT_CODES.OUTPUT;

@@ -10,6 +10,7 @@ import type { RunEvent, RunIngestOptions, RunTenantResult } from "../../run/run-
 import { formatDuration, parseDuration } from "../duration";
 import { addCommonOptions, addKeyOptions, type CommonCliOptions, type KeyCliOptions, keyOptionsFrom, sourceOptionsFrom } from "../options";
 import { reportFailure } from "../report";
+import { signalExitCode } from "../exit-cleanup";
 
 interface RunCliOptions extends CommonCliOptions, KeyCliOptions {
   tenant: string;
@@ -32,7 +33,6 @@ interface RunCliOptions extends CommonCliOptions, KeyCliOptions {
 /** The flags of the pipeline parameters, for messages. */
 const PARAMETER_FLAGS: ParameterNames = { start: "--start", end: "--end", lookbackDays: "--lookback-days", aggregation: "--aggregation" };
 const KEY_FLAGS = ["keyVault", "keyName", "keyVersion", "privateKey", "passphraseEnv"] as const;
-const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Registers `viva-drop run`: start a tenant's export pipeline, wait for it, optionally ingest its drop. */
 export function register(program: Command): void {
@@ -81,7 +81,7 @@ async function runCommand(options: RunCliOptions, subject: string): Promise<void
     if (signalled) {
       // A second Ctrl-C while cancelling: stop at once; the run id is already on stdout.
       note(subject, runId ? `stopped; run ${runId} may still be running` : "stopped");
-      process.exit(SIGNAL_EXIT_CODES[signal] ?? 1);
+      process.exit(signalExitCode(signal));
     }
     signalled = signal;
     interrupt.abort();
@@ -107,7 +107,7 @@ async function runCommand(options: RunCliOptions, subject: string): Promise<void
   } catch (error) {
     if (!signalled || runId !== undefined) throw error;
     note(subject, "interrupted before a run was started");
-    process.exitCode = SIGNAL_EXIT_CODES[signalled] ?? 1;
+    process.exitCode = signalExitCode(signalled);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -197,7 +197,7 @@ export function reportResult(result: RunTenantResult, subject: string, options: 
     case "interrupted":
     case "left":
       note(subject, `left run ${runId} running${outcome.run ? ` (${outcome.run.status})` : ""}; follow it with Data Factory's monitor or cancel it there`);
-      return SIGNAL_EXIT_CODES[signalled ?? "SIGINT"] ?? EXIT_CODES.PIPELINE_RUN;
+      return signalExitCode(signalled ?? "SIGINT");
     case "timedOut":
       note(subject, `run ${runId} is still ${outcome.run?.status ?? "running"} after ${options.timeout}: left running`);
       return EXIT_CODES.PIPELINE_RUN;

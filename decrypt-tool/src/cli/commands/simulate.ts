@@ -6,6 +6,7 @@ import type { SimulateOptions } from "../../simulate/index";
 import { formatCount, formatFields } from "../format";
 import { reportFailure } from "../report";
 import { writeStdout } from "../stdout";
+import { signalExitCode } from "../exit-cleanup";
 
 interface SimulateCliOptions {
   input: string;
@@ -77,7 +78,7 @@ export function register(program: Command): void {
           reportFailure(error, "simulate");
         } else {
           process.stderr.write(`viva-drop: simulate: interrupted (${interrupted}); nothing of the drop was kept\n`);
-          process.exitCode = interrupted === "SIGINT" ? 130 : 143;
+          process.exitCode = signalExitCode(interrupted);
         }
       } finally {
         process.off("SIGINT", onSignal);
